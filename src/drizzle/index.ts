@@ -1,0 +1,15 @@
+/**
+ * Drizzle storage for edge-token-managers: the tables (export them into your schema so drizzle-kit
+ * migrates them and your metadata tables can reference them) and the store.
+ *
+ * @example
+ * ```ts
+ * import { authRefreshToken, drizzleTokenStore } from 'edge-token-managers/drizzle'
+ * export const tokenMetadata = pgTable('token_metadata', {
+ *   refreshTokenId: uuid('refresh_token_id').references(() => authRefreshToken.id, { onDelete: 'cascade' }).unique(),
+ *   deviceName: text('device_name'),
+ * })
+ * ```
+ */
+export { authRefreshToken, authSession } from './schema.ts'
+export { drizzleTokenStore, type AnyPgDatabase } from './store.ts'

@@ -1,0 +1,159 @@
+import { and, eq, gt, lt, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import type { InsertOptions, RefreshTokenRow, RowFilter, SessionRow, TokenStore } from '../managers/storage.ts'
+import { storageFailure } from './errors.ts'
+import { authRefreshToken, authSession } from './schema.ts'
+
+/** Any Drizzle Postgres database: neon-http, neon-serverless, node-postgres, postgres-js, PGlite. */
+export type AnyPgDatabase = PgDatabase<PgQueryResultHKT, any, any>
+
+type RefreshTokenRecord = typeof authRefreshToken.$inferSelect
+type SessionRecord = typeof authSession.$inferSelect
+
+// Every call site goes through here, so no driver error (Drizzle's quotes parameters) escapes untyped.
+async function guarded<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation()
+  } catch (error) {
+    throw storageFailure(error)
+  }
+}
+
+const toRefreshTokenRow = (r: RefreshTokenRecord): RefreshTokenRow => ({
+  id: r.id, authUserId: r.authUserId, method: r.method, scopes: r.scopeNames, extraClaims: r.extraClaims ?? null,
+  fixedSecretHash: r.fixedSecretHash, rotatingSecretHash: r.rotatingSecretHash,
+  previousRotatingSecretHash: r.previousRotatingSecretHash ?? null, createdAt: r.createdAt, rotatedAt: r.lastUpdatedAt,
+})
+
+const toSessionRow = (r: SessionRecord): SessionRow => ({
+  id: r.id, authUserId: r.authUserId, method: r.method, scopes: r.scopeNames, secretHash: r.secretHash,
+  createdAt: r.createdAt, lastUsedAt: r.lastUsedAt, expiresAt: r.expiresAt ?? null,
+  expireAfterUnusedFor: r.expireAfterUnusedForMs ?? null,
+})
+
+function byFilter(table: typeof authRefreshToken | typeof authSession, { authUserId, method }: RowFilter): SQL | undefined {
+  return and(
+    authUserId === null ? undefined : eq(table.authUserId, authUserId),
+    method === undefined ? undefined : eq(table.method, method),
+  )
+}
+
+/**
+ * Inserts a row together with the app's writes in ONE statement (data-modifying CTEs): atomic and a single
+ * round trip on every driver, including neon-http, which has no interactive transactions. Postgres checks
+ * foreign keys at the end of the statement, so a metadata row may reference the token row it sits beside.
+ */
+async function insertWithWrites(
+  db: AnyPgDatabase,
+  insert: SQLWrapper & PromiseLike<unknown>,
+  writes: readonly unknown[],
+): Promise<void> {
+  if (writes.length === 0) {
+    await insert
+    return
+  }
+  for (const write of writes) {
+    if (!write || typeof (write as SQLWrapper).getSQL !== 'function') {
+      throw new TypeError('onRefreshTokenCreated/onSessionCreated must return Drizzle queries (insert/update/delete builders or sql``).')
+    }
+  }
+  const parts = [sql`with token_row as (${insert})`]
+  writes.forEach((write, i) => parts.push(sql`, ${sql.identifier(`app_write_${i}`)} as (${write as SQLWrapper})`))
+  parts.push(sql` select 1`)
+  await db.execute(sql.join(parts))
+}
+
+/**
+ * The token store for Drizzle on Postgres. Round trips: session validate 1, issue (with callback writes) 1,
+ * refresh 2 (read + compare-and-swap), revokeAll 1, list 1.
+ *
+ * @example
+ * ```ts
+ * import { drizzle } from 'drizzle-orm/neon-http'
+ * const auth = initializeAuthServices({ store: drizzleTokenStore(drizzle(env.DATABASE_URL)), tokenManagerBuilders })
+ * ```
+ */
+export function drizzleTokenStore<TDb extends AnyPgDatabase>(db: TDb): TokenStore<TDb> {
+  const rt = authRefreshToken
+  const s = authSession
+  return {
+    db,
+
+    insertRefreshToken: (row: RefreshTokenRow, options: InsertOptions<TDb> = {}) =>
+      guarded(async () => {
+        const insert = (options.transaction ?? db).insert(rt).values({
+          id: row.id, authUserId: row.authUserId, method: row.method, scopeNames: row.scopes, extraClaims: row.extraClaims,
+          fixedSecretHash: row.fixedSecretHash, rotatingSecretHash: row.rotatingSecretHash,
+          previousRotatingSecretHash: row.previousRotatingSecretHash, createdAt: row.createdAt, lastUpdatedAt: row.rotatedAt,
+        })
+        await insertWithWrites(options.transaction ?? db, insert, options.writes ?? [])
+      }),
+
+    findRefreshToken: (id) =>
+      guarded(async () => {
+        const [found] = await db.select().from(rt).where(eq(rt.id, id)).limit(1)
+        return found ? toRefreshTokenRow(found) : null
+      }),
+
+    rotateRefreshToken: ({ id, expectedHash, newHash, newFixedHash, rotatedAt, graceCutoff }) =>
+      guarded(async () => {
+        // One statement, so the row lock makes it a compare-and-swap. A caller that lost the race re-checks
+        // the committed row (READ COMMITTED) and matches the second branch: it gets the row unchanged.
+        const isCurrent = sql`${rt.rotatingSecretHash} = ${sql.param(expectedHash, rt.rotatingSecretHash)}`
+        const [row] = await db
+          .update(rt)
+          .set({
+            previousRotatingSecretHash: sql`case when ${isCurrent} then ${rt.rotatingSecretHash} else ${rt.previousRotatingSecretHash} end`,
+            rotatingSecretHash: sql`case when ${isCurrent} then ${sql.param(newHash, rt.rotatingSecretHash)} else ${rt.rotatingSecretHash} end`,
+            lastUpdatedAt: sql`case when ${isCurrent} then ${sql.param(rotatedAt, rt.lastUpdatedAt)} else ${rt.lastUpdatedAt} end`,
+            ...(newFixedHash && {
+              fixedSecretHash: sql`case when ${isCurrent} then ${sql.param(newFixedHash, rt.fixedSecretHash)} else ${rt.fixedSecretHash} end`,
+            }),
+          })
+          .where(and(eq(rt.id, id), or(isCurrent, and(eq(rt.previousRotatingSecretHash, expectedHash), gt(rt.lastUpdatedAt, graceCutoff)))))
+          .returning()
+        return row ? toRefreshTokenRow(row) : null
+      }),
+
+    deleteRefreshToken: (id) => guarded(async () => void (await db.delete(rt).where(eq(rt.id, id)))),
+    deleteRefreshTokens: (filter) => guarded(async () => void (await db.delete(rt).where(byFilter(rt, filter)))),
+    listRefreshTokens: (filter) =>
+      guarded(async () => (await db.select().from(rt).where(byFilter(rt, filter)).orderBy(rt.createdAt, rt.id)).map(toRefreshTokenRow)),
+
+    insertSession: (row: SessionRow, options: InsertOptions<TDb> = {}) =>
+      guarded(async () => {
+        const insert = (options.transaction ?? db).insert(s).values({
+          id: row.id, authUserId: row.authUserId, method: row.method, scopeNames: row.scopes, secretHash: row.secretHash,
+          createdAt: row.createdAt, lastUsedAt: row.lastUsedAt, expiresAt: row.expiresAt, expireAfterUnusedForMs: row.expireAfterUnusedFor,
+        })
+        await insertWithWrites(options.transaction ?? db, insert, options.writes ?? [])
+      }),
+
+    findSession: (id) =>
+      guarded(async () => {
+        const [found] = await db.select().from(s).where(eq(s.id, id)).limit(1)
+        return found ? toSessionRow(found) : null
+      }),
+
+    touchSession: (id, at, ifUnusedSince) =>
+      guarded(async () => void (await db.update(s).set({ lastUsedAt: at }).where(and(eq(s.id, id), lt(s.lastUsedAt, ifUnusedSince))))),
+
+    updateSession: (id, changes) =>
+      guarded(async () => {
+        const updated = await db
+          .update(s)
+          .set({
+            ...(changes.scopes && { scopeNames: changes.scopes }),
+            ...(changes.secretHash && { secretHash: changes.secretHash }),
+          })
+          .where(eq(s.id, id))
+          .returning({ id: s.id })
+        return updated.length > 0
+      }),
+
+    deleteSession: (id) => guarded(async () => void (await db.delete(s).where(eq(s.id, id)))),
+    deleteSessions: (filter) => guarded(async () => void (await db.delete(s).where(byFilter(s, filter)))),
+    listSessions: (filter) =>
+      guarded(async () => (await db.select().from(s).where(byFilter(s, filter)).orderBy(s.createdAt, s.id)).map(toSessionRow)),
+  }
+}

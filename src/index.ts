@@ -1,0 +1,13 @@
+/**
+ * edge-token-managers: Serverpod 3's token managers for edge runtimes.
+ * This entry holds the managers and the Web Crypto layer; storage, Hono and the client are subpaths.
+ *
+ * @example
+ * ```ts
+ * import { initializeAuthServices, JwtConfigFromPasswords } from 'edge-token-managers'
+ * import { drizzleTokenStore } from 'edge-token-managers/drizzle'
+ * const auth = initializeAuthServices({ store: drizzleTokenStore(db), tokenManagerBuilders: [new JwtConfigFromPasswords(env)] })
+ * ```
+ */
+export * from './managers/index.ts'
+export * from './crypto/index.ts'

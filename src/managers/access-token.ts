@@ -1,0 +1,80 @@
+import { ReservedClaimError } from './errors.ts'
+import { isTokenId } from './ids.ts'
+import type { AuthenticationInfo } from './types.ts'
+
+// Claim names shared with Serverpod, so a Serverpod server holding the same HS512 key accepts our tokens.
+export const scopeNamesClaim = 'dev.serverpod.scopeNames'
+export const refreshTokenIdClaim = 'dev.serverpod.refreshTokenId'
+const registeredClaims = new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti'])
+
+/** Rejects extra claims that would shadow a registered or `dev.serverpod.` claim — before anything is written. */
+export function checkExtraClaims(claims: unknown): Record<string, unknown> {
+  if (claims === null || typeof claims !== 'object' || Array.isArray(claims)) {
+    throw new ReservedClaimError('(extraClaimsProvider must return an object)')
+  }
+  for (const name of Object.keys(claims)) {
+    if (registeredClaims.has(name) || name.startsWith('dev.serverpod.')) throw new ReservedClaimError(name)
+  }
+  return claims as Record<string, unknown>
+}
+
+export interface AccessClaimsInput {
+  authUserId: string
+  refreshTokenId: string
+  scopes: string[]
+  extraClaims: Record<string, unknown> | null
+  issuedAtMs: number
+  lifetimeMs: number
+  issuer: string | undefined
+}
+
+export function accessTokenClaims(input: AccessClaimsInput): Record<string, unknown> {
+  const iat = Math.floor(input.issuedAtMs / 1000)
+  return {
+    ...input.extraClaims,
+    ...(input.issuer !== undefined && { iss: input.issuer }),
+    sub: input.authUserId,
+    iat,
+    exp: iat + Math.floor(input.lifetimeMs / 1000),
+    jti: crypto.randomUUID(),
+    ...(input.scopes.length > 0 && { [scopeNamesClaim]: input.scopes }),
+    [refreshTokenIdClaim]: input.refreshTokenId,
+  }
+}
+
+const isTime = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value)
+
+/**
+ * Checks the claims of a signature-verified token. Every claim this library relies on must be present
+ * and well-typed; anything odd gives null rather than a half-valid identity.
+ */
+export function readAccessClaims(
+  payload: Record<string, unknown>,
+  nowMs: number,
+  toleranceMs: number,
+  issuer: string | undefined,
+): AuthenticationInfo | null {
+  const { sub, iat, exp, nbf, jti, iss, aud } = payload
+  const now = nowMs / 1000
+  const tolerance = toleranceMs / 1000
+  if (typeof sub !== 'string' || sub === '' || typeof jti !== 'string' || aud !== undefined) return null
+  if (!isTime(exp) || !isTime(iat) || exp + tolerance <= now || iat - tolerance > now) return null
+  if (nbf !== undefined && (!isTime(nbf) || nbf - tolerance > now)) return null
+  if (iss !== issuer) return null
+  const refreshTokenId = payload[refreshTokenIdClaim]
+  if (!isTokenId(refreshTokenId)) return null
+  const scopes = payload[scopeNamesClaim] ?? []
+  if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string')) return null
+
+  const extraClaims: Record<string, unknown> = {}
+  for (const [name, value] of Object.entries(payload)) {
+    if (!registeredClaims.has(name) && !name.startsWith('dev.serverpod.')) extraClaims[name] = value
+  }
+  return {
+    userIdentifier: sub,
+    scopes,
+    authId: refreshTokenId,
+    tokenIssuer: 'jwt',
+    ...(Object.keys(extraClaims).length > 0 && { extraClaims }),
+  }
+}

@@ -1,0 +1,64 @@
+import { ConfigError } from '../crypto/errors.ts'
+import type { TokenManagerBuilder } from './builder.ts'
+import { MultiTokenManager, type TokenManagerType } from './multi-token-manager.ts'
+import type { TokenStore } from './storage.ts'
+import type { AuthUsers, Clock, TokenManager } from './types.ts'
+
+export interface AuthServicesOptions<TDb = unknown> {
+  /** Where tokens live, e.g. `drizzleTokenStore(db)`. */
+  store: TokenStore<TDb>
+  /** The first builds the primary manager (it issues); the others validate and manage their tokens too. */
+  tokenManagerBuilders: readonly TokenManagerBuilder[]
+  /** Consulted on issue and refresh: unknown or blocked users get no tokens; supplies default scopes. */
+  authUsers?: AuthUsers
+  /** For tests: a clock you move instead of sleeping. */
+  clock?: Clock
+}
+
+/** The configured managers; see {@link initializeAuthServices}. */
+export interface AuthServices<TDb = unknown> {
+  /** Issues with the primary manager, validates with all of them. */
+  readonly tokenManager: MultiTokenManager
+  readonly store: TokenStore<TDb>
+  /**
+   * Resolves when every key is imported and every primitive proven available; rejects with
+   * `KeyImportError` / `UnsupportedAlgorithmError` otherwise. Operations wait for it themselves —
+   * await it at start-up to fail fast.
+   */
+  readonly ready: Promise<void>
+  /** @throws TokenManagerNotFoundError */
+  getTokenManager<T extends TokenManager>(type: TokenManagerType<T>): T
+}
+
+/**
+ * Builds the token managers. Synchronous: configuration errors throw here; key imports start at once
+ * and are observable through `ready`.
+ *
+ * @example
+ * ```ts
+ * const auth = initializeAuthServices({
+ *   store: drizzleTokenStore(db),
+ *   tokenManagerBuilders: [
+ *     new JwtConfigFromPasswords(env),
+ *     new ServerSideSessionsConfigFromPasswords(env),
+ *   ],
+ * })
+ * const info = await auth.tokenManager.validateToken(token)
+ * ```
+ */
+export function initializeAuthServices<TDb>(options: AuthServicesOptions<TDb>): AuthServices<TDb> {
+  const { store, tokenManagerBuilders, authUsers } = options
+  if (!store) throw new ConfigError('store is required, e.g. drizzleTokenStore(db).')
+  if (!tokenManagerBuilders?.length) throw new ConfigError('tokenManagerBuilders needs at least one config.')
+  const clock = options.clock ?? (() => new Date())
+  const [primary, ...additional] = tokenManagerBuilders.map((builder) => builder.build({ store, clock, authUsers }))
+  const tokenManager = new MultiTokenManager(primary!, additional)
+  const ready = Promise.all([primary!, ...additional].map((m) => m.ready)).then(() => undefined)
+  ready.catch(() => {})
+  return {
+    tokenManager,
+    store,
+    ready,
+    getTokenManager: (type) => tokenManager.getTokenManager(type),
+  }
+}

@@ -1,0 +1,26 @@
+import { ConfigError } from '../crypto/errors.ts'
+import type { Duration } from './types.ts'
+
+const unitMs = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const
+
+/**
+ * Milliseconds from a {@link Duration}. `option` names the setting in the error message.
+ *
+ * @example
+ * ```ts
+ * toMilliseconds('10m', 'accessTokenLifetime') // 600000
+ * ```
+ */
+export function toMilliseconds(value: Duration, option: string, { allowZero = false } = {}): number {
+  let ms: number
+  if (typeof value === 'number') ms = value
+  else {
+    const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(value)
+    if (!match) throw new ConfigError(`${option} must be milliseconds or a string like '30s', '10m', '14d'.`)
+    ms = Number(match[1]) * unitMs[match[2] as keyof typeof unitMs]
+  }
+  if (!Number.isFinite(ms) || ms < 0 || (!allowZero && ms === 0)) {
+    throw new ConfigError(`${option} must be ${allowZero ? 'zero or more' : 'greater than zero'}.`)
+  }
+  return ms
+}

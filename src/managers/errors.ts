@@ -1,0 +1,89 @@
+import { EdgeTokenError } from '../crypto/errors.ts'
+
+export { ConfigError, EdgeTokenError, KeyImportError, UnsupportedAlgorithmError } from '../crypto/errors.ts'
+
+/** The refresh token is not in this library's format (or is empty). */
+export class RefreshTokenMalformedError extends EdgeTokenError {
+  constructor() {
+    super('ERR_REFRESH_TOKEN_MALFORMED', 'The refresh token is malformed.')
+  }
+}
+
+/** No refresh token with this id exists: revoked, rotated away in a race, or never issued. */
+export class RefreshTokenNotFoundError extends EdgeTokenError {
+  constructor() {
+    super('ERR_REFRESH_TOKEN_NOT_FOUND', 'The refresh token does not exist or was revoked.')
+  }
+}
+
+/** The refresh token outlived `refreshTokenLifetime`; its row has been deleted. */
+export class RefreshTokenExpiredError extends EdgeTokenError {
+  constructor() {
+    super('ERR_REFRESH_TOKEN_EXPIRED', 'The refresh token has expired.')
+  }
+}
+
+/** The secret does not match. A stale rotating secret means reuse: the whole token family is revoked. */
+export class RefreshTokenInvalidSecretError extends EdgeTokenError {
+  constructor() {
+    super('ERR_REFRESH_TOKEN_INVALID_SECRET', 'The refresh token secret is invalid.')
+  }
+}
+
+/** `authUsers` reports the user as blocked: no new tokens, existing rows are kept. */
+export class AuthUserBlockedError extends EdgeTokenError {
+  constructor() {
+    super('ERR_AUTH_USER_BLOCKED', 'The user is blocked.')
+  }
+}
+
+/** `authUsers` does not know the user. */
+export class AuthUserNotFoundError extends EdgeTokenError {
+  constructor() {
+    super('ERR_AUTH_USER_NOT_FOUND', 'The user does not exist.')
+  }
+}
+
+/** An extra claim would shadow a registered claim or a `dev.serverpod.` claim. Nothing was written. */
+export class ReservedClaimError extends EdgeTokenError {
+  constructor(claim: string) {
+    super('ERR_RESERVED_CLAIM', `The extra claim "${claim}" is reserved.`)
+  }
+}
+
+/** `getTokenManager(Type)` found no manager of that type. */
+export class TokenManagerNotFoundError extends EdgeTokenError {
+  constructor(typeName: string) {
+    super('ERR_TOKEN_MANAGER_NOT_FOUND', `No token manager of type ${typeName} is configured.`)
+  }
+}
+
+/** A required password (secret) is missing from the record given to a `…FromPasswords` config. */
+export class MissingPasswordError extends EdgeTokenError {
+  constructor(key: string) {
+    super('ERR_MISSING_PASSWORD', `The password "${key}" is not set (also looked for SERVERPOD_PASSWORD_${key}).`)
+  }
+}
+
+/**
+ * The database could not be reached or failed mid-operation. Nothing was half-written; retrying later
+ * is safe. The Hono layer answers 503 — never 401 — for this error.
+ */
+export class StorageUnavailableError extends EdgeTokenError {
+  readonly retryable = true
+  constructor(options?: { cause?: unknown }) {
+    super('ERR_STORAGE_UNAVAILABLE', 'The token store is unavailable; retry later.', options)
+  }
+}
+
+/**
+ * The database rejected an operation for a reason other than availability (a constraint in an app
+ * write, a missing migration). `sqlState` is the Postgres error code; the message carries no values.
+ */
+export class StorageError extends EdgeTokenError {
+  readonly sqlState: string | undefined
+  constructor(sqlState: string | undefined, options?: { cause?: unknown }) {
+    super('ERR_STORAGE', `The token store rejected the operation${sqlState ? ` (SQLSTATE ${sqlState})` : ''}.`, options)
+    this.sqlState = sqlState
+  }
+}

@@ -1,0 +1,15 @@
+export * from './types.ts'
+export * from './errors.ts'
+export type { RefreshTokenRow, SessionRow, RowFilter, InsertOptions, RotateRefreshToken, TokenStore } from './storage.ts'
+export type { ManagerContext, TokenManagerBuilder } from './builder.ts'
+export { JwtAlgorithm, type PublicJwk } from './jwt-algorithm.ts'
+export { JwtConfig, JwtConfigFromPasswords, type JwtConfigOptions, type ExtraClaimsProvider, type OnRefreshTokenCreated } from './jwt-config.ts'
+export { JwtTokenManager } from './jwt-token-manager.ts'
+export {
+  ServerSideSessionsConfig, ServerSideSessionsConfigFromPasswords, type ServerSideSessionsConfigOptions, type OnSessionCreated,
+} from './session-config.ts'
+export { ServerSideSessionsTokenManager, type IssueSessionOptions } from './session-token-manager.ts'
+export { MultiTokenManager, type TokenManagerType } from './multi-token-manager.ts'
+export { initializeAuthServices, type AuthServices, type AuthServicesOptions } from './auth-services.ts'
+export type { Passwords } from './passwords.ts'
+export { toMilliseconds } from './duration.ts'

@@ -1,0 +1,144 @@
+import type { SecretHashAlgorithm } from '../crypto/secret-hash.ts'
+import { ConfigError } from '../crypto/errors.ts'
+import type { ManagerContext, TokenManagerBuilder } from './builder.ts'
+import { toMilliseconds } from './duration.ts'
+import { JwtAlgorithm } from './jwt-algorithm.ts'
+import { JwtTokenManager } from './jwt-token-manager.ts'
+import { type Passwords, requirePassword } from './passwords.ts'
+import { pepperedHasher } from './peppers.ts'
+import type { Duration, IssueContext } from './types.ts'
+
+/** Called while issuing; the result becomes top-level claims of every access token of that refresh token. */
+export type ExtraClaimsProvider = (input: {
+  authUserId: string
+  method: string
+  scopes: string[]
+  context: IssueContext
+}) => Record<string, unknown> | Promise<Record<string, unknown>>
+
+/**
+ * Called before a refresh token row is inserted; returns Drizzle queries (e.g. an insert into your
+ * metadata table) that commit atomically with the row — or nothing.
+ */
+export type OnRefreshTokenCreated<TDb = any> = (input: {
+  authUserId: string
+  refreshTokenId: string
+  db: TDb
+  context: IssueContext
+}) => readonly unknown[] | void | Promise<readonly unknown[] | void>
+
+export interface JwtConfigOptions<TDb = any> {
+  /** Signs new access tokens (and verifies them). */
+  algorithm: JwtAlgorithm
+  /** Pepper for refresh token secret hashes: at least 10 characters, 32 random bytes recommended. */
+  refreshTokenHashPepper: string
+  /** Still verify access tokens signed with these (key rotation). Tried after the primary, by `kid` first. */
+  fallbackVerificationAlgorithms?: readonly JwtAlgorithm[]
+  /** Old peppers: hashes made with them still verify; new hashes always use the primary. */
+  fallbackRefreshTokenHashPeppers?: readonly string[]
+  /** Default 10 minutes. */
+  accessTokenLifetime?: Duration
+  /** Default 14 days, sliding from the last rotation. */
+  refreshTokenLifetime?: Duration
+  /** A refresh with the previous secret inside this window returns the same new token. 0 = strict. Default 10 s. */
+  refreshTokenRotationGracePeriod?: Duration
+  /** Default HMAC-SHA512; PBKDF2-SHA512 (≤ 100 000 iterations) costs CPU on every refresh. */
+  refreshTokenHashAlgorithm?: SecretHashAlgorithm
+  /** Sets and requires the `iss` claim. */
+  issuer?: string
+  /** Leeway for `exp`/`iat`/`nbf` against clock skew between servers. Default 5 s. */
+  clockTolerance?: Duration
+  extraClaimsProvider?: ExtraClaimsProvider
+  onRefreshTokenCreated?: OnRefreshTokenCreated<TDb>
+}
+
+/** Options of a JWT config once validated, with durations in milliseconds. */
+export interface ResolvedJwtConfig {
+  algorithm: JwtAlgorithm
+  verificationAlgorithms: readonly JwtAlgorithm[]
+  hasher: ReturnType<typeof pepperedHasher>
+  /** The primary pepper also keys the derivation of rotated secrets. */
+  rotationPepper: string
+  accessTokenLifetime: number
+  refreshTokenLifetime: number
+  gracePeriod: number
+  clockTolerance: number
+  issuer: string | undefined
+  extraClaimsProvider: ExtraClaimsProvider | undefined
+  onRefreshTokenCreated: OnRefreshTokenCreated | undefined
+}
+
+/**
+ * Configures a {@link JwtTokenManager}: pass it in `tokenManagerBuilders`.
+ *
+ * @example
+ * ```ts
+ * new JwtConfig({
+ *   algorithm: JwtAlgorithm.hmacSha512(env.jwtHmacSha512PrivateKey),
+ *   refreshTokenHashPepper: env.jwtRefreshTokenHashPepper,
+ *   fallbackVerificationAlgorithms: [JwtAlgorithm.hmacSha512(env.oldJwtKey)],
+ *   accessTokenLifetime: '10m',
+ *   refreshTokenLifetime: '14d',
+ *   extraClaimsProvider: ({ authUserId }) => ({ organizationId: 'org-123' }),
+ * })
+ * ```
+ */
+export class JwtConfig<TDb = any> implements TokenManagerBuilder {
+  readonly resolved: ResolvedJwtConfig
+
+  constructor(options: JwtConfigOptions<TDb>) {
+    if (!(options?.algorithm instanceof JwtAlgorithm)) {
+      throw new ConfigError('algorithm must be a JwtAlgorithm (JwtAlgorithm.hmacSha512 or JwtAlgorithm.ecdsaSha512).')
+    }
+    const fallbacks = options.fallbackVerificationAlgorithms ?? []
+    if (!fallbacks.every((a) => a instanceof JwtAlgorithm)) {
+      throw new ConfigError('fallbackVerificationAlgorithms must contain JwtAlgorithm values.')
+    }
+    if (options.issuer !== undefined && (typeof options.issuer !== 'string' || options.issuer === '')) {
+      throw new ConfigError('issuer must be a non-empty string.')
+    }
+    this.resolved = {
+      algorithm: options.algorithm,
+      verificationAlgorithms: [options.algorithm, ...fallbacks],
+      hasher: pepperedHasher({
+        pepper: options.refreshTokenHashPepper,
+        pepperOption: 'refreshTokenHashPepper',
+        fallbackPeppers: options.fallbackRefreshTokenHashPeppers,
+        fallbackOption: 'fallbackRefreshTokenHashPeppers',
+        algorithm: options.refreshTokenHashAlgorithm,
+      }),
+      rotationPepper: options.refreshTokenHashPepper,
+      accessTokenLifetime: toMilliseconds(options.accessTokenLifetime ?? '10m', 'accessTokenLifetime'),
+      refreshTokenLifetime: toMilliseconds(options.refreshTokenLifetime ?? '14d', 'refreshTokenLifetime'),
+      gracePeriod: toMilliseconds(options.refreshTokenRotationGracePeriod ?? '10s', 'refreshTokenRotationGracePeriod', { allowZero: true }),
+      clockTolerance: toMilliseconds(options.clockTolerance ?? '5s', 'clockTolerance', { allowZero: true }),
+      issuer: options.issuer,
+      extraClaimsProvider: options.extraClaimsProvider,
+      onRefreshTokenCreated: options.onRefreshTokenCreated,
+    }
+  }
+
+  build(context: ManagerContext): JwtTokenManager {
+    return new JwtTokenManager(this.resolved, context)
+  }
+}
+
+/**
+ * A {@link JwtConfig} reading its secrets from a record: `jwtHmacSha512PrivateKey` and
+ * `jwtRefreshTokenHashPepper` (or the same names prefixed `SERVERPOD_PASSWORD_`). HS512 only, as in Serverpod.
+ *
+ * @example
+ * ```ts
+ * new JwtConfigFromPasswords(env, { accessTokenLifetime: '5m' })   // Workers
+ * new JwtConfigFromPasswords(process.env)                          // Node, Bun
+ * ```
+ */
+export class JwtConfigFromPasswords<TDb = any> extends JwtConfig<TDb> {
+  constructor(passwords: Passwords, options: Omit<JwtConfigOptions<TDb>, 'algorithm' | 'refreshTokenHashPepper'> = {}) {
+    super({
+      ...options,
+      algorithm: JwtAlgorithm.hmacSha512(requirePassword(passwords, 'jwtHmacSha512PrivateKey')),
+      refreshTokenHashPepper: requirePassword(passwords, 'jwtRefreshTokenHashPepper'),
+    })
+  }
+}

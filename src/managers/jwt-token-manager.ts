@@ -1,0 +1,208 @@
+import { randomBytes } from '../crypto/bytes.ts'
+import { signJws, verifyJws, type JwsKey } from '../crypto/jws.ts'
+import { importHmacSha512Key } from '../crypto/keys.ts'
+import { ConfigError } from '../crypto/errors.ts'
+import { accessTokenClaims, checkExtraClaims, readAccessClaims } from './access-token.ts'
+import { admitUser, type ManagerContext } from './builder.ts'
+import {
+  AuthUserBlockedError,
+  AuthUserNotFoundError,
+  RefreshTokenExpiredError,
+  RefreshTokenInvalidSecretError,
+  RefreshTokenMalformedError,
+  RefreshTokenNotFoundError,
+} from './errors.ts'
+import { isTokenId } from './ids.ts'
+import type { PublicJwk } from './jwt-algorithm.ts'
+import type { ResolvedJwtConfig } from './jwt-config.ts'
+import { decodeRefreshToken, deriveNextRotatingSecret, encodeRefreshToken, refreshSecretLengths } from './refresh-token.ts'
+import type { RefreshTokenRow } from './storage.ts'
+import type { AuthSuccess, AuthenticationInfo, IssueTokenOptions, RevokeTokenOptions, TokenFilter, TokenInfo, TokenManager } from './types.ts'
+
+interface Keys {
+  signing: JwsKey
+  verification: JwsKey[]
+  publicJwks: PublicJwk[]
+  rotation: CryptoKey
+}
+
+/**
+ * Stateless access tokens (JWT, HS512 or ES512) with rotating refresh tokens stored as peppered hashes.
+ * Validation touches no database; refresh is a read plus one compare-and-swap.
+ *
+ * @example
+ * ```ts
+ * const jwt = auth.getTokenManager(JwtTokenManager)
+ * const next = await jwt.refreshAccessToken(refreshToken) // new access token + rotated refresh token
+ * ```
+ */
+export class JwtTokenManager implements TokenManager {
+  readonly tokenIssuer = 'jwt' as const
+  /** Resolves once every key is imported; rejects with a typed error if one cannot be. */
+  readonly ready: Promise<void>
+  readonly #config: ResolvedJwtConfig
+  readonly #context: ManagerContext
+  readonly #keys: Promise<Keys>
+
+  constructor(config: ResolvedJwtConfig, context: ManagerContext) {
+    this.#config = config
+    this.#context = context
+    this.#keys = (async (): Promise<Keys> => {
+      const [primary, ...all] = await Promise.all([config.algorithm, ...config.verificationAlgorithms].map((a) => a.keys()))
+      if (!primary?.signing) throw new ConfigError('algorithm needs a private key to sign access tokens.')
+      return {
+        signing: primary.signing,
+        verification: all.map((k) => k.verification),
+        publicJwks: all.flatMap((k) => (k.publicJwk ? [k.publicJwk] : [])),
+        rotation: await importHmacSha512Key(config.rotationPepper),
+      }
+    })()
+    this.ready = Promise.all([this.#keys, config.hasher.ready()]).then(() => undefined)
+    this.ready.catch(() => {})
+  }
+
+  async issueToken(options: IssueTokenOptions): Promise<AuthSuccess> {
+    const { authUserId, method } = options
+    const scopes = await admitUser(this.#context.authUsers, authUserId, options.scopes)
+    const provided = await this.#config.extraClaimsProvider?.({ authUserId, method, scopes, context: options.context })
+    const extraClaims = provided === undefined ? null : checkExtraClaims(provided)
+
+    const now = this.#context.clock()
+    const id = crypto.randomUUID()
+    const fixedSecret = randomBytes(refreshSecretLengths.fixed)
+    const rotatingSecret = randomBytes(refreshSecretLengths.rotating)
+    const [fixedSecretHash, rotatingSecretHash] = await Promise.all([
+      this.#config.hasher.hash(fixedSecret),
+      this.#config.hasher.hash(rotatingSecret),
+    ])
+    const row: RefreshTokenRow = {
+      id, authUserId, method, scopes, extraClaims, fixedSecretHash, rotatingSecretHash,
+      previousRotatingSecretHash: null, createdAt: now, rotatedAt: now,
+    }
+    // Sign before writing: once the row is stored, nothing can fail and leave it without a token.
+    const success = await this.#success(row, encodeRefreshToken({ id, fixedSecret, rotatingSecret }), now)
+    const writes = await this.#config.onRefreshTokenCreated?.({ authUserId, refreshTokenId: id, db: this.#context.store.db, context: options.context })
+    await this.#context.store.insertRefreshToken(row, { writes: writes ?? [], transaction: options.transaction })
+    return success
+  }
+
+  async validateToken(token: string): Promise<AuthenticationInfo | null> {
+    try {
+      const keys = await this.#keys
+      const verified = await verifyJws(token, keys.verification)
+      if (!verified) return null
+      return readAccessClaims(verified.payload, this.#context.clock().getTime(), this.#config.clockTolerance, this.#config.issuer)
+    } catch {
+      return null
+    }
+  }
+
+  /**
+   * Trades a refresh token for a new access token and a rotated refresh token.
+   * Presenting the previous refresh token again within `refreshTokenRotationGracePeriod` returns the same
+   * new pair (lost responses, parallel tabs); after that it counts as reuse and revokes the whole family.
+   *
+   * @throws RefreshTokenMalformedError | RefreshTokenNotFoundError | RefreshTokenExpiredError |
+   *   RefreshTokenInvalidSecretError | AuthUserBlockedError | StorageUnavailableError
+   */
+  async refreshAccessToken(refreshToken: string): Promise<AuthSuccess> {
+    const parts = decodeRefreshToken(refreshToken)
+    if (!parts) throw new RefreshTokenMalformedError()
+    const { store, clock } = this.#context
+    const { hasher } = this.#config
+    const row = await store.findRefreshToken(parts.id)
+    if (!row) throw new RefreshTokenNotFoundError()
+
+    const now = clock()
+    if (row.rotatedAt.getTime() + this.#config.refreshTokenLifetime <= now.getTime()) {
+      await store.deleteRefreshToken(row.id)
+      throw new RefreshTokenExpiredError()
+    }
+    // A wrong fixed secret proves nothing about the family (the id is public in access tokens): keep the row.
+    const fixedVerdict = await hasher.verify(parts.fixedSecret, row.fixedSecretHash)
+    if (!fixedVerdict) throw new RefreshTokenInvalidSecretError()
+
+    const graceCutoff = new Date(now.getTime() - this.#config.gracePeriod)
+    const isCurrent = (await hasher.verify(parts.rotatingSecret, row.rotatingSecretHash)) !== null
+    const isGraceRetry = !isCurrent && row.previousRotatingSecretHash !== null && row.rotatedAt > graceCutoff &&
+      (await hasher.verify(parts.rotatingSecret, row.previousRotatingSecretHash)) !== null
+    if (!isCurrent && !isGraceRetry) {
+      // A stale secret with the right fixed secret: someone replays an old token. Kill the family.
+      await store.deleteRefreshToken(row.id)
+      throw new RefreshTokenInvalidSecretError()
+    }
+    if (this.#context.authUsers) {
+      const user = await this.#context.authUsers.get(row.authUserId)
+      if (!user) throw new AuthUserNotFoundError()
+      if (user.blocked) throw new AuthUserBlockedError()
+    }
+
+    const keys = await this.#keys
+    const nextSecret = await deriveNextRotatingSecret(keys.rotation, row.id, parts.rotatingSecret)
+    let current = row
+    if (isCurrent) {
+      const rotated = await store.rotateRefreshToken({
+        id: row.id, expectedHash: row.rotatingSecretHash, newHash: await hasher.hash(nextSecret), rotatedAt: now, graceCutoff,
+        // Live tokens leave old peppers behind within one refresh lifetime, so a fallback can be retired.
+        ...(fixedVerdict === 'outdated' && { newFixedHash: await hasher.hash(parts.fixedSecret) }),
+      })
+      // Revoked meanwhile, or a racing rotation outside the grace window (strict mode).
+      if (!rotated) throw new RefreshTokenInvalidSecretError()
+      current = rotated
+    }
+    return this.#success(current, encodeRefreshToken({ id: row.id, fixedSecret: parts.fixedSecret, rotatingSecret: nextSecret }), now)
+  }
+
+  async revokeToken({ tokenId, tokenIssuer }: RevokeTokenOptions): Promise<void> {
+    if (this.#ignores(tokenIssuer) || !isTokenId(tokenId)) return
+    await this.#context.store.deleteRefreshToken(tokenId)
+  }
+
+  async revokeAllTokens({ authUserId, method, tokenIssuer }: TokenFilter): Promise<void> {
+    if (this.#ignores(tokenIssuer)) return
+    await this.#context.store.deleteRefreshTokens({ authUserId, ...(method !== undefined && { method }) })
+  }
+
+  async listTokens({ authUserId, method, tokenIssuer }: TokenFilter): Promise<TokenInfo[]> {
+    if (this.#ignores(tokenIssuer)) return []
+    const rows = await this.#context.store.listRefreshTokens({ authUserId, ...(method !== undefined && { method }) })
+    return rows.map((row) => ({
+      authUserId: row.authUserId,
+      tokenId: row.id,
+      tokenIssuer: 'jwt',
+      scopes: row.scopes,
+      method: row.method,
+      createdAt: row.createdAt,
+      lastUsedAt: row.rotatedAt,
+      expiresAt: new Date(row.rotatedAt.getTime() + this.#config.refreshTokenLifetime),
+    }))
+  }
+
+  /** The public keys (primary and fallbacks) of ES512 algorithms, for `/.well-known/jwks.json`. */
+  async publicJwks(): Promise<PublicJwk[]> {
+    return (await this.#keys).publicJwks
+  }
+
+  #ignores(tokenIssuer: string | undefined): boolean {
+    return tokenIssuer !== undefined && tokenIssuer !== this.tokenIssuer
+  }
+
+  async #success(row: RefreshTokenRow, refreshToken: string, now: Date): Promise<AuthSuccess> {
+    const claims = accessTokenClaims({
+      authUserId: row.authUserId, refreshTokenId: row.id, scopes: row.scopes, extraClaims: row.extraClaims,
+      issuedAtMs: now.getTime(), lifetimeMs: this.#config.accessTokenLifetime, issuer: this.#config.issuer,
+    })
+    const token = await signJws(claims, (await this.#keys).signing)
+    return {
+      authStrategy: 'jwt',
+      token,
+      tokenExpiresAt: new Date((claims.exp as number) * 1000),
+      refreshToken,
+      authUserId: row.authUserId,
+      scopeNames: row.scopes,
+      tokenId: row.id,
+      jwtRefreshTokenId: row.id,
+    }
+  }
+}
+

@@ -1,0 +1,67 @@
+import { TokenManagerNotFoundError } from './errors.ts'
+import type {
+  AuthSuccess, AuthenticationInfo, IssueTokenOptions, RevokeTokenOptions, TokenFilter, TokenInfo, TokenManager,
+  ValidateTokenOptions,
+} from './types.ts'
+
+/** A class of token manager, as passed to `getTokenManager`. */
+export type TokenManagerType<T extends TokenManager> = abstract new (...args: any[]) => T
+
+/**
+ * Several managers behind one: issues with the primary, validates with each in order (first success
+ * wins), and lists/revokes across all. `auth.tokenManager` is one of these.
+ *
+ * @example
+ * ```ts
+ * const info = await auth.tokenManager.validateToken(token) // JWT or session, whichever fits
+ * await auth.tokenManager.revokeAllTokens({ authUserId, method: 'email' })
+ * ```
+ */
+export class MultiTokenManager implements TokenManager {
+  readonly primary: TokenManager
+  readonly additional: readonly TokenManager[]
+
+  constructor(primary: TokenManager, additional: readonly TokenManager[] = []) {
+    this.primary = primary
+    this.additional = additional
+  }
+
+  get managers(): readonly TokenManager[] {
+    return [this.primary, ...this.additional]
+  }
+
+  issueToken(options: IssueTokenOptions): Promise<AuthSuccess> {
+    return this.primary.issueToken(options)
+  }
+
+  async validateToken(token: string, options?: ValidateTokenOptions): Promise<AuthenticationInfo | null> {
+    for (const manager of this.managers) {
+      const info = await manager.validateToken(token, options)
+      if (info) return info
+    }
+    return null
+  }
+
+  async revokeToken(options: RevokeTokenOptions): Promise<void> {
+    await Promise.all(this.managers.map((m) => m.revokeToken(options)))
+  }
+
+  async revokeAllTokens(options: TokenFilter): Promise<void> {
+    await Promise.all(this.managers.map((m) => m.revokeAllTokens(options)))
+  }
+
+  /** Concatenated in manager order: primary first. */
+  async listTokens(options: TokenFilter): Promise<TokenInfo[]> {
+    return (await Promise.all(this.managers.map((m) => m.listTokens(options)))).flat()
+  }
+
+  /**
+   * The configured manager of a type, e.g. to refresh JWTs or update session scopes.
+   * @throws TokenManagerNotFoundError
+   */
+  getTokenManager<T extends TokenManager>(type: TokenManagerType<T>): T {
+    const found = this.managers.find((m): m is T => m instanceof type)
+    if (!found) throw new TokenManagerNotFoundError(type.name)
+    return found
+  }
+}

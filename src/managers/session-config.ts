@@ -1,0 +1,108 @@
+import type { SecretHashAlgorithm } from '../crypto/secret-hash.ts'
+import { ConfigError } from '../crypto/errors.ts'
+import type { ManagerContext, TokenManagerBuilder } from './builder.ts'
+import { toMilliseconds } from './duration.ts'
+import { type Passwords, requirePassword } from './passwords.ts'
+import { pepperedHasher } from './peppers.ts'
+import { ServerSideSessionsTokenManager } from './session-token-manager.ts'
+import type { Duration, IssueContext } from './types.ts'
+
+/** Called before a session row is inserted; returns Drizzle queries that commit atomically with it. */
+export type OnSessionCreated<TDb = any> = (input: {
+  authUserId: string
+  sessionId: string
+  db: TDb
+  context: IssueContext
+}) => readonly unknown[] | void | Promise<readonly unknown[] | void>
+
+export interface ServerSideSessionsConfigOptions<TDb = any> {
+  /** Pepper for session key hashes: at least 10 characters, 32 random bytes recommended. */
+  sessionKeyHashPepper: string
+  /** Old peppers: still verify; a session matched by one is re-hashed with the primary. */
+  fallbackSessionKeyHashPeppers?: readonly string[]
+  /** Default: sessions never expire. Overridable per issue with `expiresAt`. */
+  defaultSessionLifetime?: Duration
+  /** Default: no inactivity timeout. Overridable per issue with `expireAfterUnusedFor`. */
+  defaultSessionInactivityTimeout?: Duration
+  /** Random bytes in a session key; default 32, at least 16. */
+  sessionKeySecretLength?: number
+  /** Salt bytes per hash; default 16. */
+  sessionKeyHashSaltLength?: number
+  /** Default HMAC-SHA512. PBKDF2-SHA512 puts its cost on every validation: rarely worth it for random keys. */
+  sessionKeyHashAlgorithm?: SecretHashAlgorithm
+  /** `lastUsedAt` is written at most this often per session. Default 1 minute. */
+  lastUsedAtUpdateInterval?: Duration
+  onSessionCreated?: OnSessionCreated<TDb>
+}
+
+export interface ResolvedSessionsConfig {
+  hasher: ReturnType<typeof pepperedHasher>
+  lifetime: number | null
+  inactivityTimeout: number | null
+  secretLength: number
+  lastUsedAtUpdateInterval: number
+  onSessionCreated: OnSessionCreated | undefined
+}
+
+/**
+ * Configures a {@link ServerSideSessionsTokenManager}: opaque session keys, revocable at once.
+ *
+ * @example
+ * ```ts
+ * new ServerSideSessionsConfig({
+ *   sessionKeyHashPepper: env.serverSideSessionKeyHashPepper,
+ *   fallbackSessionKeyHashPeppers: [env.oldSessionKeyHashPepper],
+ *   defaultSessionLifetime: '30d',
+ *   defaultSessionInactivityTimeout: '7d',
+ * })
+ * ```
+ */
+export class ServerSideSessionsConfig<TDb = any> implements TokenManagerBuilder {
+  readonly resolved: ResolvedSessionsConfig
+
+  constructor(options: ServerSideSessionsConfigOptions<TDb>) {
+    const secretLength = options?.sessionKeySecretLength ?? 32
+    if (!Number.isInteger(secretLength) || secretLength < 16 || secretLength > 256) {
+      throw new ConfigError('sessionKeySecretLength must be an integer from 16 to 256.')
+    }
+    const saltLength = options.sessionKeyHashSaltLength ?? 16
+    if (!Number.isInteger(saltLength) || saltLength < 8 || saltLength > 64) {
+      throw new ConfigError('sessionKeyHashSaltLength must be an integer from 8 to 64.')
+    }
+    const optional = (value: Duration | undefined, name: string) => (value === undefined ? null : toMilliseconds(value, name))
+    this.resolved = {
+      hasher: pepperedHasher({
+        pepper: options.sessionKeyHashPepper,
+        pepperOption: 'sessionKeyHashPepper',
+        fallbackPeppers: options.fallbackSessionKeyHashPeppers,
+        fallbackOption: 'fallbackSessionKeyHashPeppers',
+        algorithm: options.sessionKeyHashAlgorithm,
+        saltLength,
+      }),
+      lifetime: optional(options.defaultSessionLifetime, 'defaultSessionLifetime'),
+      inactivityTimeout: optional(options.defaultSessionInactivityTimeout, 'defaultSessionInactivityTimeout'),
+      secretLength,
+      lastUsedAtUpdateInterval: toMilliseconds(options.lastUsedAtUpdateInterval ?? '1m', 'lastUsedAtUpdateInterval', { allowZero: true }),
+      onSessionCreated: options.onSessionCreated,
+    }
+  }
+
+  build(context: ManagerContext): ServerSideSessionsTokenManager {
+    return new ServerSideSessionsTokenManager(this.resolved, context)
+  }
+}
+
+/**
+ * A {@link ServerSideSessionsConfig} reading `serverSideSessionKeyHashPepper` (or
+ * `SERVERPOD_PASSWORD_serverSideSessionKeyHashPepper`) from a record such as Workers `env`.
+ *
+ * @example
+ * ```ts
+ * new ServerSideSessionsConfigFromPasswords(env, { defaultSessionLifetime: '30d' })
+ * ```
+ */
+export class ServerSideSessionsConfigFromPasswords<TDb = any> extends ServerSideSessionsConfig<TDb> {
+  constructor(passwords: Passwords, options: Omit<ServerSideSessionsConfigOptions<TDb>, 'sessionKeyHashPepper'> = {}) {
+    super({ ...options, sessionKeyHashPepper: requirePassword(passwords, 'serverSideSessionKeyHashPepper') })
+  }
+}

@@ -1,0 +1,150 @@
+import { randomBytes } from '../crypto/bytes.ts'
+import { admitUser, type ManagerContext } from './builder.ts'
+import { toMilliseconds } from './duration.ts'
+import { isTokenId } from './ids.ts'
+import type { ResolvedSessionsConfig } from './session-config.ts'
+import { decodeSessionToken, encodeSessionToken } from './session-token.ts'
+import type { SessionRow } from './storage.ts'
+import type {
+  AuthSuccess, AuthenticationInfo, Duration, IssueTokenOptions, RevokeTokenOptions, TokenFilter, TokenInfo,
+  TokenManager, ValidateTokenOptions,
+} from './types.ts'
+
+/** Per-session overrides of the configured defaults; `null` switches the limit off. */
+export interface IssueSessionOptions extends IssueTokenOptions {
+  expiresAt?: Date | null
+  expireAfterUnusedFor?: Duration | null
+}
+
+/**
+ * Opaque session tokens checked against Postgres on every request: one indexed lookup, so revocation
+ * and scope changes take effect on the very next request.
+ *
+ * @example
+ * ```ts
+ * const sessions = auth.getTokenManager(ServerSideSessionsTokenManager)
+ * await sessions.updateScopes({ tokenId: info.authId, scopes: ['admin'] })
+ * ```
+ */
+export class ServerSideSessionsTokenManager implements TokenManager {
+  readonly tokenIssuer = 'session' as const
+  readonly ready: Promise<void>
+  readonly #config: ResolvedSessionsConfig
+  readonly #context: ManagerContext
+
+  constructor(config: ResolvedSessionsConfig, context: ManagerContext) {
+    this.#config = config
+    this.#context = context
+    this.ready = config.hasher.ready()
+    this.ready.catch(() => {})
+  }
+
+  async issueToken(options: IssueSessionOptions): Promise<AuthSuccess> {
+    const { authUserId, method } = options
+    const scopes = await admitUser(this.#context.authUsers, authUserId, options.scopes)
+    const now = this.#context.clock()
+    const lifetime = this.#config.lifetime
+    const expiresAt = options.expiresAt !== undefined ? options.expiresAt : lifetime === null ? null : new Date(now.getTime() + lifetime)
+    const unused = options.expireAfterUnusedFor
+    const expireAfterUnusedFor = unused === undefined ? this.#config.inactivityTimeout : unused === null ? null : toMilliseconds(unused, 'expireAfterUnusedFor')
+
+    const id = crypto.randomUUID()
+    const secret = randomBytes(this.#config.secretLength)
+    const row: SessionRow = {
+      id, authUserId, method, scopes, secretHash: await this.#config.hasher.hash(secret),
+      createdAt: now, lastUsedAt: now, expiresAt, expireAfterUnusedFor,
+    }
+    const writes = await this.#config.onSessionCreated?.({ authUserId, sessionId: id, db: this.#context.store.db, context: options.context })
+    await this.#context.store.insertSession(row, { writes: writes ?? [], transaction: options.transaction })
+    return {
+      authStrategy: 'session',
+      token: encodeSessionToken(id, secret),
+      tokenExpiresAt: expiresAt,
+      refreshToken: null,
+      authUserId,
+      scopeNames: scopes,
+      tokenId: id,
+    }
+  }
+
+  /** Throws only `StorageUnavailableError` (the database failed); any bad token gives null. */
+  async validateToken(token: string, options: ValidateTokenOptions = {}): Promise<AuthenticationInfo | null> {
+    const parts = decodeSessionToken(token)
+    if (!parts) return null
+    const { store, clock } = this.#context
+    const row = await store.findSession(parts.id)
+    if (!row) return null
+    const verdict = await this.#config.hasher.verify(parts.secret, row.secretHash)
+    if (!verdict) return null
+
+    const now = clock()
+    if (this.#expired(row, now)) {
+      await this.#afterResponse(options, store.deleteSession(row.id))
+      return null
+    }
+    if (verdict === 'outdated') {
+      await this.#afterResponse(options, this.#config.hasher.hash(parts.secret).then((secretHash) => store.updateSession(row.id, { secretHash })))
+    }
+    const touchBefore = new Date(now.getTime() - this.#config.lastUsedAtUpdateInterval)
+    if (row.lastUsedAt < touchBefore) await this.#afterResponse(options, store.touchSession(row.id, now, touchBefore))
+    return { userIdentifier: row.authUserId, scopes: row.scopes, authId: row.id, tokenIssuer: 'session' }
+  }
+
+  /** Replaces a session's scopes; the next `validateToken` sees them. Unknown ids are ignored. */
+  async updateScopes({ tokenId, scopes }: { tokenId: string; scopes: Iterable<string> }): Promise<void> {
+    if (!isTokenId(tokenId)) return
+    await this.#context.store.updateSession(tokenId, { scopes: [...new Set(scopes)] })
+  }
+
+  async revokeToken({ tokenId, tokenIssuer }: RevokeTokenOptions): Promise<void> {
+    if (this.#ignores(tokenIssuer) || !isTokenId(tokenId)) return
+    await this.#context.store.deleteSession(tokenId)
+  }
+
+  async revokeAllTokens({ authUserId, method, tokenIssuer }: TokenFilter): Promise<void> {
+    if (this.#ignores(tokenIssuer)) return
+    await this.#context.store.deleteSessions({ authUserId, ...(method !== undefined && { method }) })
+  }
+
+  async listTokens({ authUserId, method, tokenIssuer }: TokenFilter): Promise<TokenInfo[]> {
+    if (this.#ignores(tokenIssuer)) return []
+    const rows = await this.#context.store.listSessions({ authUserId, ...(method !== undefined && { method }) })
+    return rows.map((row) => {
+      const expiresAt = this.#expiresAt(row)
+      return {
+        authUserId: row.authUserId,
+        tokenId: row.id,
+        tokenIssuer: 'session',
+        scopes: row.scopes,
+        method: row.method,
+        createdAt: row.createdAt,
+        lastUsedAt: row.lastUsedAt,
+        ...(expiresAt && { expiresAt }),
+      }
+    })
+  }
+
+  #ignores(tokenIssuer: string | undefined): boolean {
+    return tokenIssuer !== undefined && tokenIssuer !== this.tokenIssuer
+  }
+
+  /** The earlier of the absolute expiry and the inactivity deadline. */
+  #expiresAt(row: SessionRow): Date | null {
+    const idle = row.expireAfterUnusedFor === null ? null : row.lastUsedAt.getTime() + row.expireAfterUnusedFor
+    const absolute = row.expiresAt?.getTime() ?? null
+    if (idle === null && absolute === null) return null
+    return new Date(Math.min(idle ?? Infinity, absolute ?? Infinity))
+  }
+
+  #expired(row: SessionRow, now: Date): boolean {
+    const deadline = this.#expiresAt(row)
+    return deadline !== null && deadline <= now
+  }
+
+  // Bookkeeping must never turn a valid answer into an error, nor delay it where the runtime can wait.
+  async #afterResponse(options: ValidateTokenOptions, work: Promise<unknown>): Promise<void> {
+    const settled = work.then(() => {}, () => {})
+    if (options.waitUntil) options.waitUntil(settled)
+    else await settled
+  }
+}

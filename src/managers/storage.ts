@@ -1,0 +1,91 @@
+/**
+ * The storage port: what the managers need from a database. `edge-token-managers/drizzle` implements it
+ * for any Drizzle Postgres database; the managers never see SQL.
+ */
+
+/** A stored refresh token. Secrets are only ever stored as peppered hashes. */
+export interface RefreshTokenRow {
+  id: string
+  authUserId: string
+  method: string
+  scopes: string[]
+  extraClaims: Record<string, unknown> | null
+  fixedSecretHash: Uint8Array
+  rotatingSecretHash: Uint8Array
+  /** Hash of the rotating secret before the last rotation: lets a retry inside the grace window succeed. */
+  previousRotatingSecretHash: Uint8Array | null
+  createdAt: Date
+  /** Last rotation (or creation). The refresh token expires `refreshTokenLifetime` after it. */
+  rotatedAt: Date
+}
+
+/** A stored server-side session. */
+export interface SessionRow {
+  id: string
+  authUserId: string
+  method: string
+  scopes: string[]
+  secretHash: Uint8Array
+  createdAt: Date
+  lastUsedAt: Date
+  expiresAt: Date | null
+  /** Inactivity timeout in milliseconds, or null for none. */
+  expireAfterUnusedFor: number | null
+}
+
+export interface RowFilter {
+  /** null = every user. */
+  authUserId: string | null
+  method?: string
+}
+
+/** Options for inserting a token row. */
+export interface InsertOptions<TDb> {
+  /** App writes (e.g. Drizzle inserts into a metadata table) that must commit with the row or not at all. */
+  writes?: readonly unknown[]
+  /** An open transaction to write through instead of the store's database. */
+  transaction?: TDb
+}
+
+/** Compare-and-swap of the rotating secret; see `TokenStore.rotateRefreshToken`. */
+export interface RotateRefreshToken {
+  id: string
+  /** The rotating hash as read: the swap only happens if it is still the current one. */
+  expectedHash: Uint8Array
+  newHash: Uint8Array
+  /** Set when the fixed secret matched only a fallback pepper: re-hashed under the primary in the same swap. */
+  newFixedHash?: Uint8Array
+  rotatedAt: Date
+  /**
+   * If another caller already rotated from `expectedHash` after this instant, the row is returned
+   * unchanged (idempotent retry inside the grace window) instead of failing.
+   */
+  graceCutoff: Date
+}
+
+/** Everything a store must do. All methods throw `StorageUnavailableError` when the database fails. */
+export interface TokenStore<TDb = unknown> {
+  /** The database handle passed to `onRefreshTokenCreated` / `onSessionCreated`. */
+  readonly db: TDb
+  insertRefreshToken(row: RefreshTokenRow, options?: InsertOptions<TDb>): Promise<void>
+  findRefreshToken(id: string): Promise<RefreshTokenRow | null>
+  /**
+   * Atomically: if the row's rotating hash is `expectedHash`, replace it with `newHash` (keeping the old one
+   * as previous) and return the updated row; else if its previous hash is `expectedHash` and it was rotated
+   * after `graceCutoff`, return it unchanged; else return null.
+   */
+  rotateRefreshToken(rotation: RotateRefreshToken): Promise<RefreshTokenRow | null>
+  deleteRefreshToken(id: string): Promise<void>
+  deleteRefreshTokens(filter: RowFilter): Promise<void>
+  listRefreshTokens(filter: RowFilter): Promise<RefreshTokenRow[]>
+
+  insertSession(row: SessionRow, options?: InsertOptions<TDb>): Promise<void>
+  findSession(id: string): Promise<SessionRow | null>
+  /** Sets lastUsedAt = `at` only if the stored value is older than `ifUnusedSince` (one write per interval, even under races). */
+  touchSession(id: string, at: Date, ifUnusedSince: Date): Promise<void>
+  /** Returns false when no session has this id. */
+  updateSession(id: string, changes: { scopes?: string[]; secretHash?: Uint8Array }): Promise<boolean>
+  deleteSession(id: string): Promise<void>
+  deleteSessions(filter: RowFilter): Promise<void>
+  listSessions(filter: RowFilter): Promise<SessionRow[]>
+}

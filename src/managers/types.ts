@@ -1,0 +1,105 @@
+/** Which manager issued a token: `'jwt'` (JwtTokenManager) or `'session'` (ServerSideSessionsTokenManager). */
+export type TokenIssuer = 'jwt' | 'session'
+
+/** What a sign-in returns to the client. Serialised as JSON by the Hono routes (dates as ISO strings). */
+export interface AuthSuccess {
+  authStrategy: TokenIssuer
+  /** The access token (JWT) or the session token. */
+  token: string
+  /** When `token` stops being valid; `null` for a session without a lifetime. */
+  tokenExpiresAt: Date | null
+  /** Only for JWTs: the long-lived token to trade for a new pair at `POST /auth/refresh`. */
+  refreshToken: string | null
+  authUserId: string
+  scopeNames: string[]
+  /** The id `listTokens` reports and `revokeToken` accepts (refresh token id or session id). */
+  tokenId: string
+  /** Only for JWTs: the refresh token's row id, to relate app metadata to it. */
+  jwtRefreshTokenId?: string
+}
+
+/** The result of a successful `validateToken`. */
+export interface AuthenticationInfo {
+  /** The auth user id (`sub` of a JWT). */
+  userIdentifier: string
+  scopes: string[]
+  /** Equals the `tokenId` of `listTokens` / `revokeToken`. */
+  authId: string
+  tokenIssuer: TokenIssuer
+  /** JWT only: the extra claims the token carries. */
+  extraClaims?: Record<string, unknown>
+}
+
+/** One entry of `listTokens`. */
+export interface TokenInfo {
+  authUserId: string
+  tokenId: string
+  tokenIssuer: TokenIssuer
+  scopes: string[]
+  method: string
+  createdAt: Date
+  lastUsedAt?: Date
+  expiresAt?: Date
+}
+
+/**
+ * Passed through, untouched, to `extraClaimsProvider`, `onRefreshTokenCreated` and `onSessionCreated`:
+ * whatever the app needs there (request headers, IP, a device name). Serverpod's `session` plays this role.
+ */
+export type IssueContext = unknown
+
+export interface IssueTokenOptions<TDb = unknown> {
+  authUserId: string
+  /** How the user signed in: `'email'`, `'google'`, `'pat'`, … Used to filter list/revoke. */
+  method: string
+  /** Defaults to the user's scopes from `authUsers`, else none. */
+  scopes?: Iterable<string>
+  /** Run the insert (and callback writes) on this open Drizzle transaction instead of the store's db. */
+  transaction?: TDb
+  context?: IssueContext
+}
+
+export interface ValidateTokenOptions {
+  /**
+   * Lets bookkeeping writes (session `lastUsedAt`, re-hashing under the primary pepper) finish after
+   * the response: pass `c.executionCtx.waitUntil` on Workers. Without it they are awaited inline.
+   */
+  waitUntil?: (promise: Promise<unknown>) => void
+}
+
+export interface RevokeTokenOptions {
+  tokenId: string
+  /** Only the manager of this issuer acts; others ignore the call. */
+  tokenIssuer?: string
+}
+
+export interface TokenFilter {
+  /** `null` means every user — it must be said explicitly. */
+  authUserId: string | null
+  method?: string
+  /** Only the manager of this issuer acts; others return nothing. */
+  tokenIssuer?: string
+}
+
+/** The contract every token manager fulfils (Serverpod's `TokenManager`). */
+export interface TokenManager {
+  issueToken(options: IssueTokenOptions): Promise<AuthSuccess>
+  /** Never throws on bad input: anything that is not a live token gives `null`. */
+  validateToken(token: string, options?: ValidateTokenOptions): Promise<AuthenticationInfo | null>
+  /** An unknown or malformed id is not an error. */
+  revokeToken(options: RevokeTokenOptions): Promise<void>
+  revokeAllTokens(options: TokenFilter): Promise<void>
+  listTokens(options: TokenFilter): Promise<TokenInfo[]>
+}
+
+/** Optional view of the app's users, consulted when issuing and refreshing. */
+export interface AuthUsers {
+  /** `null` when the user does not exist. */
+  get(authUserId: string): Promise<{ scopes?: Iterable<string>; blocked?: boolean } | null>
+}
+
+/** The time source. Injectable so tests move time instead of sleeping. */
+export type Clock = () => Date
+
+/** A number of milliseconds, or a string such as `'30s'`, `'10m'`, `'12h'`, `'14d'`. */
+export type Duration = number | `${number}${'ms' | 's' | 'm' | 'h' | 'd'}`

@@ -1,0 +1,66 @@
+// Builds AuthServices for tests: real store, a clock the test moves, and well-formed test secrets.
+import {
+  initializeAuthServices, JwtAlgorithm, JwtConfig, ServerSideSessionsConfig,
+  type AuthUsers, type JwtConfigOptions, type ServerSideSessionsConfigOptions,
+} from '../../src/index.ts'
+import { drizzleTokenStore, type AnyPgDatabase } from '../../src/drizzle/index.ts'
+
+export const secrets = {
+  hmac: 'test-hmac-sha512-key-0123456789abcdef0123456789abcdef0123456789abcdef',
+  oldHmac: 'old-hmac-sha512-key-0123456789abcdef0123456789abcdef0123456789abcdef',
+  refreshPepper: 'refresh-pepper-0123456789',
+  oldRefreshPepper: 'old-refresh-pepper-0123456789',
+  sessionPepper: 'session-pepper-0123456789',
+  oldSessionPepper: 'old-session-pepper-0123456789',
+}
+
+export interface TestClock {
+  (): Date
+  advance(ms: number): void
+  set(date: Date): void
+}
+
+export function testClock(start = Date.parse('2026-06-01T12:00:00.000Z')): TestClock {
+  let now = start
+  const clock = (() => new Date(now)) as TestClock
+  clock.advance = (ms) => void (now += ms)
+  clock.set = (date) => void (now = date.getTime())
+  return clock
+}
+
+export function jwtConfig(options: Partial<JwtConfigOptions> = {}) {
+  return new JwtConfig({ algorithm: JwtAlgorithm.hmacSha512(secrets.hmac), refreshTokenHashPepper: secrets.refreshPepper, ...options })
+}
+
+export function sessionsConfig(options: Partial<ServerSideSessionsConfigOptions> = {}) {
+  return new ServerSideSessionsConfig({ sessionKeyHashPepper: secrets.sessionPepper, ...options })
+}
+
+export type ManagerKind = 'jwt' | 'session' | 'multi'
+
+/** `multi` = JWT primary + sessions additional, as the demo runs. */
+export function createAuth(
+  db: AnyPgDatabase,
+  kind: ManagerKind,
+  options: { clock?: TestClock; jwt?: Partial<JwtConfigOptions>; session?: Partial<ServerSideSessionsConfigOptions>; authUsers?: AuthUsers } = {},
+) {
+  const clock = options.clock ?? testClock()
+  const builders = {
+    jwt: [jwtConfig(options.jwt)],
+    session: [sessionsConfig(options.session)],
+    multi: [jwtConfig(options.jwt), sessionsConfig(options.session)],
+  }[kind]
+  const auth = initializeAuthServices({
+    store: drizzleTokenStore(db),
+    tokenManagerBuilders: builders,
+    clock,
+    ...(options.authUsers && { authUsers: options.authUsers }),
+  })
+  return { auth, clock }
+}
+
+/** Inputs that are not tokens of any manager; validateToken must answer null to each. */
+export const garbageTokens = [
+  '', ' ', 'null', 'Bearer', 'a.b.c', '..', 'eyJ.eyJ.sig', 'etmrt_', 'etmst_', `etmst_${'A'.repeat(60)}`,
+  `etmrt_${'A'.repeat(86)}`, 'x'.repeat(10_000), '\u0000\u0001', '😀.😀.😀',
+]

@@ -1,0 +1,45 @@
+// The Drizzle drivers the store must work with, each on a real Postgres: embedded PGlite, the local
+// server through node-postgres, and the local server through Neon's HTTP protocol (drizzle-orm/neon-http).
+import { neon, neonConfig } from '@neondatabase/serverless'
+import { drizzle as drizzleNeonHttp } from 'drizzle-orm/neon-http'
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
+import pg from 'pg'
+import type { AnyPgDatabase } from '../../src/drizzle/index.ts'
+import { startNeonHttpServer } from '../../scripts/neon-http/server.ts'
+import { createPgliteDatabase, createServerDatabase } from './postgres.ts'
+
+export const driverNames = ['pglite', 'node-postgres', 'neon-http'] as const
+export type DriverName = (typeof driverNames)[number]
+
+export interface OpenDatabase {
+  driver: DriverName
+  db: AnyPgDatabase
+  /** Runs SQL directly (bypassing the store) to inspect or tamper with rows in tests. */
+  query(text: string, params?: unknown[]): Promise<Record<string, unknown>[]>
+  close(): Promise<void>
+}
+
+export async function openDatabase(driver: DriverName, options: { migrationsFolder?: string } = {}): Promise<OpenDatabase> {
+  if (driver === 'pglite') {
+    const { client, db, close } = await createPgliteDatabase(options)
+    return { driver, db, query: async (text, params) => (await client.query<Record<string, unknown>>(text, params)).rows, close }
+  }
+  const database = await createServerDatabase(driver, options)
+  const pool = new pg.Pool({ connectionString: database.url, max: 10 })
+  const query = async (text: string, params?: unknown[]) => (await pool.query(text, params)).rows
+  if (driver === 'node-postgres') {
+    return { driver, db: drizzlePg(pool), query, close: async () => { await pool.end(); await database.drop() } }
+  }
+  const endpoint = await startNeonHttpServer({ port: 0 })
+  neonConfig.fetchEndpoint = () => endpoint.url
+  return {
+    driver,
+    db: drizzleNeonHttp(neon(database.url)),
+    query,
+    close: async () => {
+      await endpoint.close()
+      await pool.end()
+      await database.drop()
+    },
+  }
+}
