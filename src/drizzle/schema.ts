@@ -1,10 +1,12 @@
+import { sql } from 'drizzle-orm'
 import { bigint, customType, index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
 
 /** bytea as Uint8Array on every driver: node-postgres (Buffer), PGlite (Uint8Array), neon-http (text). */
 const bytea = customType<{ data: Uint8Array; driverData: string | Uint8Array }>({
   dataType: () => 'bytea',
-  // Postgres' hex input form works as a parameter on every driver, so no driver-specific encoding.
-  toDriver: (bytes) => '\\x' + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(''),
+  // Sent as hex text and decoded by Postgres: the one parameter form every driver passes unchanged
+  // (PGlite refuses text for a bytea parameter, neon-http cannot send raw bytes).
+  toDriver: (bytes) => sql`decode(${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}, 'hex')` as unknown as string,
   fromDriver: (value) => {
     if (typeof value !== 'string') return new Uint8Array(value)
     const hex = value.startsWith('\\x') ? value.slice(2) : value

@@ -57,8 +57,9 @@ async function insertWithWrites(
       throw new TypeError('onRefreshTokenCreated/onSessionCreated must return Drizzle queries (insert/update/delete builders or sql``).')
     }
   }
-  const parts = [sql`with token_row as (${insert})`]
-  writes.forEach((write, i) => parts.push(sql`, ${sql.identifier(`app_write_${i}`)} as (${write as SQLWrapper})`))
+  // getSQL(): a query builder embedded as-is gets wrapped in parentheses, which WITH does not allow.
+  const parts = [sql`with token_row as (${insert.getSQL()})`]
+  writes.forEach((write, i) => parts.push(sql`, ${sql.identifier(`app_write_${i}`)} as (${(write as SQLWrapper).getSQL()})`))
   parts.push(sql` select 1`)
   await db.execute(sql.join(parts))
 }

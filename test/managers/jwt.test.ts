@@ -225,8 +225,9 @@ describe('configuration', () => {
       jwtHmacSha512PrivateKey: secrets.hmac,
       SERVERPOD_PASSWORD_jwtRefreshTokenHashPepper: secrets.refreshPepper,
     })
-    const { auth } = createAuth(database.db, 'jwt')
-    const fromPasswords = config.build({ store: auth.store, clock: () => new Date(), authUsers: undefined })
+    const { auth, clock } = createAuth(database.db, 'jwt')
+    // The test clock of `setup()` too: a real-time token would look issued in the future to it.
+    const fromPasswords = config.build({ store: auth.store, clock, authUsers: undefined })
     const issued = await fromPasswords.issueToken({ authUserId: 'u-passwords', method: 'email' })
     // Same key as the test config: a token from one validates on the other.
     expect(await setup().jwt.validateToken(issued.token)).not.toBeNull()

@@ -1,0 +1,107 @@
+// A local endpoint that speaks Neon's SQL-over-HTTP protocol (what `drizzle-orm/neon-http` sends) in
+// front of any PostgreSQL server, so the neon-http code path runs against a real database without a
+// Neon account: in tests, and for `wrangler dev` (`npm run db:http`). Test and dev tooling only.
+//
+// Protocol (from @neondatabase/serverless): POST JSON `{query, params}` or `{queries: [...]}` with the
+// target in the `Neon-Connection-String` header; answer `{command, rowCount, rows, fields}` with rows as
+// arrays of raw text; a batch is one transaction; a Postgres error is HTTP 400 with its fields.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import pg from 'pg'
+
+interface NeonQuery {
+  query: string
+  params?: (string | null)[]
+}
+
+const errorFields = ['code', 'severity', 'detail', 'hint', 'position', 'where', 'schema', 'table', 'column', 'dataType', 'constraint', 'routine'] as const
+const isolationLevels = new Set(['ReadUncommitted', 'ReadCommitted', 'RepeatableRead', 'Serializable'])
+// Raw text for every type: the Neon client parses values itself, by dataTypeID.
+const rawText = { getTypeParser: () => (value: string) => value }
+
+async function readJson(request: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = []
+  for await (const chunk of request) chunks.push(chunk as Buffer)
+  return JSON.parse(Buffer.concat(chunks).toString('utf8'))
+}
+
+async function run(client: pg.PoolClient, { query, params = [] }: NeonQuery) {
+  const result = await client.query({ text: query, values: params, rowMode: 'array', types: rawText })
+  return {
+    command: result.command,
+    rowCount: result.rowCount,
+    rows: result.rows,
+    fields: result.fields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID, tableID: f.tableID, columnID: f.columnID, dataTypeSize: f.dataTypeSize, dataTypeModifier: f.dataTypeModifier, format: f.format })),
+    rowAsArray: true,
+  }
+}
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
+}
+
+/**
+ * Starts the endpoint. Point the driver at it with
+ * `neonConfig.fetchEndpoint = () => url` and use any `postgres://` URL of the target server.
+ */
+export async function startNeonHttpServer({ port = 4444, host = '127.0.0.1' } = {}) {
+  const pools = new Map<string, pg.Pool>()
+  const poolFor = (url: string) => {
+    let pool = pools.get(url)
+    if (!pool) {
+      pool = new pg.Pool({ connectionString: url.replace(/[?&]sslmode=[^&]*/, ''), max: 20 })
+      pool.on('error', () => {}) // an idle client lost with the server: the next query reports it
+      pools.set(url, pool)
+    }
+    return pool
+  }
+
+  const server = createServer(async (request, response) => {
+    const url = request.headers['neon-connection-string']
+    if (request.method !== 'POST' || typeof url !== 'string') return send(response, 400, { message: 'POST with a Neon-Connection-String header' })
+    let client: pg.PoolClient | undefined
+    let inTransaction = false
+    try {
+      const body = (await readJson(request)) as NeonQuery & { queries?: NeonQuery[] }
+      client = await poolFor(url).connect()
+      if (!body.queries) return send(response, 200, await run(client, body))
+      const level = request.headers['neon-batch-isolation-level']
+      const isolation = typeof level === 'string' && isolationLevels.has(level) ? ` isolation level ${level.replace(/([a-z])([A-Z])/, '$1 $2')}` : ''
+      const readOnly = request.headers['neon-batch-read-only'] === 'true' ? ' read only' : ''
+      await client.query(`begin${isolation}${readOnly}`)
+      inTransaction = true
+      const results = []
+      for (const query of body.queries) results.push(await run(client, query))
+      await client.query('commit')
+      inTransaction = false
+      send(response, 200, { results })
+    } catch (error) {
+      if (inTransaction) await client?.query('rollback').catch(() => {})
+      const e = error as Record<string, unknown> & Error
+      // Postgres answered: 400 with its fields, as Neon does. Not reached at all: 503.
+      if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) {
+        send(response, 400, { message: e.message, ...Object.fromEntries(errorFields.map((f) => [f, e[f]])) })
+      } else {
+        response.writeHead(503).end(`database unavailable: ${e.message}`)
+      }
+    } finally {
+      client?.release()
+    }
+  })
+  await new Promise<void>((resolve) => server.listen(port, host, resolve))
+  const { port: bound } = server.address() as AddressInfo
+  return {
+    url: `http://${host}:${bound}/sql`,
+    async close() {
+      server.closeAllConnections()
+      await new Promise((resolve) => server.close(resolve))
+      await Promise.all([...pools.values()].map((pool) => pool.end()))
+    },
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const endpoint = await startNeonHttpServer({ port: Number(process.env.NEON_HTTP_PORT ?? 4444) })
+  console.log(`Neon SQL-over-HTTP endpoint at ${endpoint.url} (in front of the server named by each request's connection string)`)
+}

@@ -1,0 +1,110 @@
+import { decodeBase64Url, encodeBase64Url } from './base64url.ts'
+import { utf8Decode, utf8Encode } from './bytes.ts'
+import { parseJsonObject } from './json.ts'
+
+/** The JWS algorithms this library signs and verifies with. */
+export type JwsAlgorithm = 'HS512' | 'ES512'
+
+/**
+ * A key bound to exactly one algorithm: an HS512 key never checks an ES512 signature and vice
+ * versa, whatever the token's header claims (RFC 8725 §3.1).
+ */
+export interface JwsKey {
+  alg: JwsAlgorithm
+  key: CryptoKey
+  /** Written into the header when signing; used to pick the key first when verifying. */
+  kid?: string
+}
+
+export interface VerifiedJws {
+  header: Record<string, unknown>
+  payload: Record<string, unknown>
+}
+
+/** Tokens longer than this are refused before any decoding: bounds work on hostile input. */
+export const maxJwsLength = 16_384
+/** How many candidate keys one token may cost us at most (primary + fallbacks). */
+const maxKeysTried = 8
+
+const signatureLength: Record<JwsAlgorithm, number> = { HS512: 64, ES512: 132 }
+
+function webCryptoParams(alg: JwsAlgorithm): AlgorithmIdentifier | EcdsaParams {
+  return alg === 'HS512' ? 'HMAC' : { name: 'ECDSA', hash: 'SHA-512' }
+}
+
+const encodeJson = (value: unknown) => encodeBase64Url(utf8Encode(JSON.stringify(value)))
+
+/**
+ * Signs claims as a compact JWS with header `{ alg, typ: 'JWT', kid? }`.
+ *
+ * @example
+ * ```ts
+ * const token = await signJws({ sub: 'user-1', exp: 1767225600 }, { alg: 'HS512', key: hmacKey })
+ * ```
+ */
+export async function signJws(payload: Record<string, unknown>, key: JwsKey): Promise<string> {
+  const header = { alg: key.alg, typ: 'JWT', ...(key.kid !== undefined && { kid: key.kid }) }
+  const signingInput = `${encodeJson(header)}.${encodeJson(payload)}`
+  const signature = await crypto.subtle.sign(webCryptoParams(key.alg), key.key, utf8Encode(signingInput))
+  return `${signingInput}.${encodeBase64Url(new Uint8Array(signature))}`
+}
+
+function decodeJsonPart(part: string): Record<string, unknown> | null {
+  const bytes = decodeBase64Url(part)
+  const text = bytes && utf8Decode(bytes)
+  return text === null ? null : parseJsonObject(text)
+}
+
+/** The header fields we accept; anything we would have to understand but don't makes the token invalid. */
+function acceptableHeader(header: Record<string, unknown>): header is { alg: JwsAlgorithm; kid?: string } {
+  if (header.alg !== 'HS512' && header.alg !== 'ES512') return false
+  if ('crit' in header || 'b64' in header || 'jku' in header || 'x5u' in header || 'jwk' in header) return false
+  if (header.typ !== undefined && (typeof header.typ !== 'string' || header.typ.toUpperCase() !== 'JWT')) return false
+  return header.kid === undefined || (typeof header.kid === 'string' && header.kid.length <= 256)
+}
+
+/** Keys of the header's algorithm, the one whose kid matches first. */
+function candidates(keys: readonly JwsKey[], header: { alg: JwsAlgorithm; kid?: string }): JwsKey[] {
+  const sameAlg = keys.filter((k) => k.alg === header.alg)
+  if (header.kid === undefined) return sameAlg.slice(0, maxKeysTried)
+  const byKid = sameAlg.filter((k) => k.kid === header.kid)
+  return [...byKid, ...sameAlg.filter((k) => k.kid !== header.kid)].slice(0, maxKeysTried)
+}
+
+/**
+ * Verifies a compact JWS against a set of keys (primary first, then fallbacks). Returns the decoded
+ * header and payload, or `null` for anything invalid: never throws. Only the signature is checked
+ * here; claims (`exp`, `iss`, …) are the caller's.
+ *
+ * @example
+ * ```ts
+ * const verified = await verifyJws(token, [{ alg: 'HS512', key }, { alg: 'HS512', key: oldKey }])
+ * if (verified) console.log(verified.payload.sub)
+ * ```
+ */
+export async function verifyJws(token: unknown, keys: readonly JwsKey[]): Promise<VerifiedJws | null> {
+  try {
+    if (typeof token !== 'string' || token.length > maxJwsLength) return null
+    const parts = token.split('.')
+    if (parts.length !== 3) return null
+    const [headerPart, payloadPart, signaturePart] = parts as [string, string, string]
+    const header = decodeJsonPart(headerPart)
+    if (!header || !acceptableHeader(header)) return null
+    const signature = decodeBase64Url(signaturePart)
+    if (!signature || signature.length !== signatureLength[header.alg]) return null
+
+    const signingInput = utf8Encode(`${headerPart}.${payloadPart}`)
+    let verified = false
+    for (const candidate of candidates(keys, header)) {
+      if (await crypto.subtle.verify(webCryptoParams(candidate.alg), candidate.key, signature, signingInput)) {
+        verified = true
+        break
+      }
+    }
+    if (!verified) return null
+    const payload = decodeJsonPart(payloadPart)
+    return payload && { header, payload }
+  } catch {
+    return null
+  }
+}

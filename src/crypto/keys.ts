@@ -1,0 +1,129 @@
+import { decodeBase64, encodeBase64Url } from './base64url.ts'
+import { utf8Encode } from './bytes.ts'
+import { KeyImportError, UnsupportedAlgorithmError } from './errors.ts'
+
+const hmacSha512 = { name: 'HMAC', hash: 'SHA-512' } as const
+const ecdsaP521 = { name: 'ECDSA', namedCurve: 'P-521' } as const
+
+/** Is ECDSA P-521 there at all? Tells a bad key apart from a runtime that lacks the curve. */
+let p521Probe: Promise<boolean> | undefined
+function runtimeHasP521(): Promise<boolean> {
+  p521Probe ??= crypto.subtle.generateKey(ecdsaP521, false, ['sign', 'verify']).then(() => true, () => false)
+  return p521Probe
+}
+
+async function importEcKey(format: 'jwk' | 'pkcs8' | 'spki', data: JsonWebKey | Uint8Array, usage: 'sign' | 'verify', role: string): Promise<CryptoKey> {
+  try {
+    // Public keys stay extractable: their JWK is published at /.well-known/jwks.json.
+    const extractable = usage === 'verify'
+    return format === 'jwk'
+      ? await crypto.subtle.importKey('jwk', data as JsonWebKey, ecdsaP521, extractable, [usage])
+      : await crypto.subtle.importKey(format, data as Uint8Array<ArrayBuffer>, ecdsaP521, extractable, [usage])
+  } catch (cause) {
+    if (!(await runtimeHasP521())) throw new UnsupportedAlgorithmError('This runtime\'s Web Crypto has no ECDSA P-521: ES512 is unavailable here.', { cause })
+    throw new KeyImportError(`The ES512 ${role} key could not be imported (${format}).`, { cause })
+  }
+}
+
+function pemBody(pem: string, label: string, role: string): Uint8Array {
+  const match = new RegExp(`^-----BEGIN ${label}-----([A-Za-z0-9+/=\\s]+)-----END ${label}-----$`).exec(pem.trim())
+  const der = match && decodeBase64(match[1]!)
+  if (!der || der.length === 0) {
+    const hint = label === 'PRIVATE KEY' && pem.includes('EC PRIVATE KEY') ? ' Convert SEC1 keys with `openssl pkcs8 -topk8 -nocrypt`.' : ''
+    throw new KeyImportError(`The ES512 ${role} key must be a PEM "${label}" block.${hint}`)
+  }
+  return der
+}
+
+function checkCryptoKey(key: CryptoKey, type: KeyType, role: string): CryptoKey {
+  const algorithm = key.algorithm as EcKeyAlgorithm
+  if (key.type !== type || algorithm.name !== 'ECDSA' || algorithm.namedCurve !== 'P-521') {
+    throw new KeyImportError(`The ES512 ${role} key must be an ECDSA P-521 ${type} CryptoKey.`)
+  }
+  return key
+}
+
+const isCryptoKey = (value: unknown): value is CryptoKey => typeof CryptoKey !== 'undefined' && value instanceof CryptoKey
+
+/**
+ * Imports an ES512 (ECDSA P-521) private key from a CryptoKey, a JWK, or PEM (PKCS#8).
+ *
+ * @example
+ * ```ts
+ * const key = await importEs512PrivateKey(env.JWT_ES512_PRIVATE_PEM)
+ * ```
+ */
+export async function importEs512PrivateKey(key: CryptoKey | JsonWebKey | string): Promise<CryptoKey> {
+  if (isCryptoKey(key)) return checkCryptoKey(key, 'private', 'private')
+  if (typeof key === 'string') return importEcKey('pkcs8', pemBody(key, 'PRIVATE KEY', 'private'), 'sign', 'private')
+  if (key?.kty !== 'EC' || key.crv !== 'P-521' || typeof key.d !== 'string') {
+    throw new KeyImportError('The ES512 private key JWK must have kty "EC", crv "P-521" and d.')
+  }
+  return importEcKey('jwk', { kty: 'EC', crv: 'P-521', x: key.x, y: key.y, d: key.d }, 'sign', 'private')
+}
+
+/**
+ * Imports an ES512 (ECDSA P-521) public key from a CryptoKey, a JWK, or PEM (SPKI). A private JWK
+ * is accepted too: only its public part is used.
+ *
+ * @example
+ * ```ts
+ * const key = await importEs512PublicKey(env.JWT_ES512_PUBLIC_PEM)
+ * ```
+ */
+export async function importEs512PublicKey(key: CryptoKey | JsonWebKey | string): Promise<CryptoKey> {
+  if (isCryptoKey(key)) return checkCryptoKey(key, 'public', 'public')
+  if (typeof key === 'string') return importEcKey('spki', pemBody(key, 'PUBLIC KEY', 'public'), 'verify', 'public')
+  if (key?.kty !== 'EC' || key.crv !== 'P-521' || typeof key.x !== 'string' || typeof key.y !== 'string') {
+    throw new KeyImportError('The ES512 public key JWK must have kty "EC", crv "P-521", x and y.')
+  }
+  return importEcKey('jwk', { kty: 'EC', crv: 'P-521', x: key.x, y: key.y }, 'verify', 'public')
+}
+
+/**
+ * Imports an HMAC-SHA512 key. A string is its UTF-8 bytes; a CryptoKey must be HMAC with SHA-512.
+ *
+ * @example
+ * ```ts
+ * const key = await importHmacSha512Key(env.jwtHmacSha512PrivateKey)
+ * ```
+ */
+export async function importHmacSha512Key(secret: string | Uint8Array | CryptoKey): Promise<CryptoKey> {
+  if (isCryptoKey(secret)) {
+    const algorithm = secret.algorithm as HmacKeyAlgorithm
+    if (algorithm.name !== 'HMAC' || algorithm.hash?.name !== 'SHA-512') throw new KeyImportError('The HS512 key must be an HMAC SHA-512 CryptoKey.')
+    return secret
+  }
+  const bytes = typeof secret === 'string' ? utf8Encode(secret) : new Uint8Array(secret)
+  try {
+    return await crypto.subtle.importKey('raw', bytes, hmacSha512, false, ['sign', 'verify'])
+  } catch (cause) {
+    throw new UnsupportedAlgorithmError('This runtime\'s Web Crypto cannot import an HMAC SHA-512 key.', { cause })
+  }
+}
+
+/** The public JWK of an ECDSA public key: `kty`, `crv`, `x`, `y` only. */
+export async function exportPublicJwk(publicKey: CryptoKey): Promise<JsonWebKey> {
+  let jwk: JsonWebKey
+  try {
+    jwk = await crypto.subtle.exportKey('jwk', publicKey)
+  } catch (cause) {
+    throw new KeyImportError('The ES512 public key must be extractable to be published in the JWKS.', { cause })
+  }
+  return { kty: jwk.kty!, crv: jwk.crv!, x: jwk.x!, y: jwk.y! }
+}
+
+/**
+ * The RFC 7638 thumbprint of an EC public JWK (SHA-256, base64url): a stable `kid`.
+ *
+ * @example
+ * ```ts
+ * const kid = await jwkThumbprint({ kty: 'EC', crv: 'P-521', x, y })
+ * ```
+ */
+export async function jwkThumbprint(jwk: JsonWebKey): Promise<string> {
+  if (jwk.kty !== 'EC' || !jwk.crv || !jwk.x || !jwk.y) throw new KeyImportError('A thumbprint needs an EC JWK with crv, x and y.')
+  // Required members only, in lexicographic order, no whitespace (RFC 7638 §3.2).
+  const canonical = `{"crv":${JSON.stringify(jwk.crv)},"kty":"EC","x":${JSON.stringify(jwk.x)},"y":${JSON.stringify(jwk.y)}}`
+  return encodeBase64Url(new Uint8Array(await crypto.subtle.digest('SHA-256', utf8Encode(canonical))))
+}
