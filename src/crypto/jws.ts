@@ -1,5 +1,5 @@
 import { decodeBase64Url, encodeBase64Url } from './base64url.ts'
-import { utf8Decode, utf8Encode } from './bytes.ts'
+import { utf8Decode, utf8Encode, type Bytes } from './bytes.ts'
 import { parseJsonObject } from './json.ts'
 
 /** The JWS algorithms this library signs and verifies with. */
@@ -16,7 +16,14 @@ export interface JwsKey {
   kid?: string
 }
 
+/** A verified compact JWS: its header and its payload bytes. */
 export interface VerifiedJws {
+  header: Record<string, unknown>
+  payload: Bytes
+}
+
+/** A verified JWT: its header and its claims object. */
+export interface VerifiedJwt {
   header: Record<string, unknown>
   payload: Record<string, unknown>
 }
@@ -72,14 +79,14 @@ function candidates(keys: readonly JwsKey[], header: { alg: JwsAlgorithm; kid?: 
 }
 
 /**
- * Verifies a compact JWS against a set of keys (primary first, then fallbacks). Returns the decoded
- * header and payload, or `null` for anything invalid: never throws. Only the signature is checked
- * here; claims (`exp`, `iss`, …) are the caller's.
+ * Verifies a compact JWS against a set of keys (primary first, then fallbacks) and returns its header
+ * and payload bytes, or `null` for anything invalid: never throws. The header is strict (known `alg`,
+ * no `crit`, `typ` JWT if present); the payload is not interpreted — see {@link verifyJwt}.
  *
  * @example
  * ```ts
- * const verified = await verifyJws(token, [{ alg: 'HS512', key }, { alg: 'HS512', key: oldKey }])
- * if (verified) console.log(verified.payload.sub)
+ * const verified = await verifyJws(token, [{ alg: 'ES512', key: publicKey }])
+ * if (verified) console.log(new TextDecoder().decode(verified.payload))
  * ```
  */
 export async function verifyJws(token: unknown, keys: readonly JwsKey[]): Promise<VerifiedJws | null> {
@@ -91,20 +98,33 @@ export async function verifyJws(token: unknown, keys: readonly JwsKey[]): Promis
     const header = decodeJsonPart(headerPart)
     if (!header || !acceptableHeader(header)) return null
     const signature = decodeBase64Url(signaturePart)
-    if (!signature || signature.length !== signatureLength[header.alg]) return null
+    const payload = decodeBase64Url(payloadPart)
+    if (!signature || !payload || signature.length !== signatureLength[header.alg]) return null
 
     const signingInput = utf8Encode(`${headerPart}.${payloadPart}`)
-    let verified = false
     for (const candidate of candidates(keys, header)) {
-      if (await crypto.subtle.verify(webCryptoParams(candidate.alg), candidate.key, signature, signingInput)) {
-        verified = true
-        break
-      }
+      if (await crypto.subtle.verify(webCryptoParams(candidate.alg), candidate.key, signature, signingInput)) return { header, payload }
     }
-    if (!verified) return null
-    const payload = decodeJsonPart(payloadPart)
-    return payload && { header, payload }
+    return null
   } catch {
     return null
   }
+}
+
+/**
+ * Verifies a JWT: a compact JWS ({@link verifyJws}) whose payload is a JSON object without duplicate
+ * keys. Returns `null` for anything else. Only the signature is checked here; the claims (`exp`, `iss`,
+ * …) are the caller's.
+ *
+ * @example
+ * ```ts
+ * const verified = await verifyJwt(token, [{ alg: 'HS512', key }, { alg: 'HS512', key: oldKey }])
+ * if (verified) console.log(verified.payload.sub)
+ * ```
+ */
+export async function verifyJwt(token: unknown, keys: readonly JwsKey[]): Promise<VerifiedJwt | null> {
+  const verified = await verifyJws(token, keys)
+  const text = verified && utf8Decode(verified.payload)
+  const payload = text == null ? null : parseJsonObject(text)
+  return payload && { header: verified!.header, payload }
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from '../crypto/bytes.ts'
-import { signJws, verifyJws, type JwsKey } from '../crypto/jws.ts'
+import { signJws, verifyJwt, type JwsKey } from '../crypto/jws.ts'
 import { importHmacSha512Key } from '../crypto/keys.ts'
 import { ConfigError } from '../crypto/errors.ts'
 import { accessTokenClaims, checkExtraClaims, readAccessClaims } from './access-token.ts'
@@ -89,7 +89,7 @@ export class JwtTokenManager implements TokenManager {
   async validateToken(token: string): Promise<AuthenticationInfo | null> {
     try {
       const keys = await this.#keys
-      const verified = await verifyJws(token, keys.verification)
+      const verified = await verifyJwt(token, keys.verification)
       if (!verified) return null
       return readAccessClaims(verified.payload, this.#context.clock().getTime(), this.#config.clockTolerance, this.#config.issuer)
     } catch {
