@@ -1,5 +1,6 @@
 import type { JwsKey } from '../crypto/jws.ts'
 import { ConfigError } from '../crypto/errors.ts'
+import { utf8Encode } from '../crypto/bytes.ts'
 import {
   exportPublicJwk,
   importEs512PrivateKey,
@@ -14,6 +15,8 @@ export interface PublicJwk extends JsonWebKey {
   alg: 'ES512'
   use: 'sig'
 }
+
+const minimumHmacSecretBytes = 32
 
 interface ImportedKeys {
   signing: JwsKey | null
@@ -47,6 +50,12 @@ export class JwtAlgorithm {
   static hmacSha512(secret: string | Uint8Array | CryptoKey): JwtAlgorithm {
     if (secret == null || (typeof secret !== 'object' && typeof secret !== 'string')) {
       throw new ConfigError('JwtAlgorithm.hmacSha512 needs a secret (string, bytes or CryptoKey).')
+    }
+    // RFC 7518 §3.2 wants a key as long as the hash (64 bytes); 32 is the floor we enforce so that
+    // Serverpod-generated 32-character passwords keep working.
+    const length = typeof secret === 'string' ? utf8Encode(secret).length : secret instanceof Uint8Array ? secret.length : Infinity
+    if (length < minimumHmacSecretBytes) {
+      throw new ConfigError(`JwtAlgorithm.hmacSha512 needs a secret of at least ${minimumHmacSecretBytes} bytes (64 random bytes recommended).`)
     }
     const keys = importHmacSha512Key(secret).then((key): ImportedKeys => {
       const jwsKey: JwsKey = { alg: 'HS512', key }

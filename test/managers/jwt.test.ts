@@ -209,6 +209,8 @@ describe('configuration', () => {
     expect(() => jwtConfig({ fallbackRefreshTokenHashPeppers: ['tiny'] })).toThrow(/fallbackRefreshTokenHashPeppers\[0\]/)
     expect(() => jwtConfig({ accessTokenLifetime: 0 })).toThrow(/accessTokenLifetime/)
     expect(() => jwtConfig({ refreshTokenLifetime: '-1d' as never })).toThrow(/refreshTokenLifetime/)
+    expect(() => JwtAlgorithm.hmacSha512('x'.repeat(31))).toThrow(/at least 32 bytes/)
+    expect(() => JwtAlgorithm.hmacSha512(new Uint8Array(31))).toThrow(ConfigError)
     const error = (() => {
       try {
         jwtConfig({ refreshTokenHashPepper: 'too-short' })
