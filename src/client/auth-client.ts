@@ -1,0 +1,165 @@
+import { millisecondsLeft, toAuthSuccessJson } from './auth-success.ts'
+import { webLocks } from './lock.ts'
+import { requestRefresh, saysInvalidToken } from './protocol.ts'
+import { memoryStorage } from './storage.ts'
+import type { AuthClient, AuthClientOptions, AuthSuccessJson, SignOutReason } from './types.ts'
+
+/**
+ * Creates the client that keeps a user signed in against `authRoutes` / `authenticate`.
+ *
+ * The state is what `storage` holds: an `AuthSuccessJson` (signed in) or `null` (signed out).
+ * - Before a call, a token with less than `refreshBefore` left is refreshed; concurrent calls share one
+ *   refresh, and with shared storage (`localStorageStorage`) tabs take turns under a lock and reuse the
+ *   winner's result instead of refreshing again.
+ * - After a 401: if the token changed meanwhile, retry with the new one; else refresh once and retry once.
+ *   A session token (no refresh token) answered 401 `invalid_token` is dead.
+ * - A dead token (refresh answered 400 `invalid_grant`) clears storage and calls `onSignedOut` once.
+ *   Network errors and 5xx keep the user signed in; the call goes out with the current token.
+ *
+ * @example
+ * ```ts
+ * import { createAuthClient, localStorageStorage } from 'edge-token-managers/client'
+ *
+ * const client = createAuthClient({
+ *   baseUrl: location.origin,
+ *   storage: localStorageStorage(),
+ *   onSignedOut: () => location.assign('/sign-in'),
+ * })
+ * client.signIn(await (await fetch('/sign-in', { method: 'POST', body })).json())
+ * const tokens = await (await client.fetch('/auth/tokens')).json()
+ * ```
+ */
+export function createAuthClient(options: AuthClientOptions): AuthClient {
+  const storage = options.storage ?? memoryStorage()
+  const refreshBefore = options.refreshBefore ?? 30_000
+  const clock = options.clock ?? (() => new Date())
+  const send = options.fetch ?? ((request: Request) => globalThis.fetch(request))
+  const lock = options.lock ?? webLocks()
+  const base = new URL(options.baseUrl)
+  const basePath = base.pathname.replace(/\/+$/, '')
+  const authPath = (options.authPath ?? '/auth').replace(/\/+$/, '')
+  const listeners = new Set<(authSuccess: AuthSuccessJson | null) => void>()
+
+  let known = storage.get()
+  let refreshing: Promise<AuthSuccessJson | null> | null = null
+
+  /** Every transition passes here: it notices a change (also one made by another tab) and announces it once. */
+  function observe(reason: SignOutReason): AuthSuccessJson | null {
+    const current = storage.get()
+    if (current?.token === known?.token && current?.refreshToken === known?.refreshToken) return current
+    const wasSignedIn = known !== null
+    known = current
+    for (const listener of listeners) guarded(() => listener(current))
+    if (wasSignedIn && current === null) guarded(() => options.onSignedOut?.({ reason }))
+    return current
+  }
+
+  function write(value: AuthSuccessJson | null, reason: SignOutReason): AuthSuccessJson | null {
+    storage.set(value)
+    return observe(reason)
+  }
+
+  /** Resolves to the sign-in to use next: refreshed, someone else's newer one, the same (server unreachable), or null (dead). */
+  function refresh(stale: AuthSuccessJson): Promise<AuthSuccessJson | null> {
+    refreshing ??= refreshUnderLock(stale).finally(() => void (refreshing = null))
+    return refreshing
+  }
+
+  function refreshUnderLock(stale: AuthSuccessJson): Promise<AuthSuccessJson | null> {
+    const task = async () => {
+      const current = observe('elsewhere')
+      // Another tab refreshed (or signed out) while we waited for the lock: take its result.
+      if (current?.token !== stale.token || !current.refreshToken) return current
+      const outcome = await requestRefresh(send, authUrl('/refresh'), current.refreshToken)
+      // Compare-and-set: a sign-out or sign-in that happened meanwhile wins over this result.
+      if (storage.get()?.refreshToken !== current.refreshToken) return observe('elsewhere')
+      if (outcome.kind === 'refreshed') return write(outcome.authSuccess, 'rejected')
+      if (outcome.kind === 'dead') return write(null, 'rejected')
+      return current
+    }
+    return storage.sharedAs ? lock.run(`edge-token-managers.refresh:${storage.sharedAs}`, task) : task()
+  }
+
+  async function authorizedFetch(pathOrUrl: string | URL, init?: RequestInit): Promise<Response> {
+    const request = new Request(resolve(pathOrUrl), init)
+    // The token goes only to our own API, never to a third-party URL passed here.
+    if (!isUnderBase(new URL(request.url))) return send(request)
+
+    let sent = observe('elsewhere')
+    let refreshed = false
+    if (sent?.refreshToken && millisecondsLeft(sent, clock().getTime()) < refreshBefore) {
+      sent = await refresh(sent)
+      refreshed = true
+    }
+    const response = await sendWith(request, sent)
+    if (response.status !== 401 || sent === null) return response
+
+    const current = observe('elsewhere')
+    if (current !== null && current.token !== sent.token) return sendWith(request, current)
+    if (current?.refreshToken && !refreshed) {
+      const next = await refresh(current)
+      return next && next.token !== sent.token ? sendWith(request, next) : response
+    }
+    if (current !== null && !current.refreshToken && (await saysInvalidToken(response))) write(null, 'rejected')
+    return response
+  }
+
+  function sendWith(request: Request, authSuccess: AuthSuccessJson | null): Promise<Response> {
+    const attempt = request.clone()
+    if (authSuccess) attempt.headers.set('authorization', `Bearer ${authSuccess.token}`)
+    return send(attempt)
+  }
+
+  function resolve(pathOrUrl: string | URL): string {
+    if (pathOrUrl instanceof URL || /^[a-z][a-z\d+.-]*:/i.test(pathOrUrl)) return String(pathOrUrl)
+    return `${base.origin}${basePath}${pathOrUrl.startsWith('/') ? '' : '/'}${pathOrUrl}`
+  }
+
+  function isUnderBase(url: URL): boolean {
+    return url.origin === base.origin && (url.pathname === basePath || url.pathname.startsWith(`${basePath}/`))
+  }
+
+  function authUrl(path: string): string {
+    return resolve(`${authPath}${path}`)
+  }
+
+  storage.subscribe?.(() => observe('elsewhere'))
+
+  return {
+    fetch: authorizedFetch,
+    signIn(authSuccess) {
+      const value = toAuthSuccessJson(authSuccess)
+      if (!value) throw new TypeError('signIn expects an AuthSuccess (authStrategy, token, tokenExpiresAt, refreshToken, authUserId, tokenId)')
+      write(value, 'signOut')
+    },
+    async signOut({ everywhere = false } = {}) {
+      let confirmed = false
+      if (observe('elsewhere')) {
+        try {
+          confirmed = (await authorizedFetch(authUrl(everywhere ? '/sign-out-all' : '/sign-out'), { method: 'POST' })).ok
+        } catch {
+          // Unreachable server: the local sign-out below still happens.
+        }
+      }
+      write(null, 'signOut')
+      return confirmed
+    },
+    get authSuccess() {
+      return observe('elsewhere')
+    },
+    onChange(listener) {
+      listeners.add(listener)
+      return () => void listeners.delete(listener)
+    },
+  }
+}
+
+/** A throwing listener must not break the client's own flow (nor the other listeners): report it instead. */
+function guarded(callback: () => void): void {
+  try {
+    callback()
+  } catch (error) {
+    if (typeof globalThis.reportError === 'function') globalThis.reportError(error)
+    else setTimeout(() => { throw error })
+  }
+}

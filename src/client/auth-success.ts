@@ -1,0 +1,46 @@
+import type { AuthSuccessInput, AuthSuccessJson } from './types.ts'
+
+/**
+ * Checks that `value` has the shape of an `AuthSuccessJson` (as read from storage or a response body)
+ * and returns it normalised, or `null`. Accepts `Date` expiries, turning them into ISO strings.
+ *
+ * @example
+ * ```ts
+ * const authSuccess = toAuthSuccessJson(await response.json()) // null when the body is not an AuthSuccess
+ * ```
+ */
+export function toAuthSuccessJson(value: unknown): AuthSuccessJson | null {
+  if (typeof value !== 'object' || value === null) return null
+  const v = value as Record<string, unknown>
+  if (v.authStrategy !== 'jwt' && v.authStrategy !== 'session') return null
+  if (typeof v.token !== 'string' || v.token === '') return null
+  if (typeof v.authUserId !== 'string' || typeof v.tokenId !== 'string') return null
+  if (v.refreshToken !== null && v.refreshToken !== undefined && typeof v.refreshToken !== 'string') return null
+  const expiresAt = v.tokenExpiresAt instanceof Date ? v.tokenExpiresAt.toISOString() : v.tokenExpiresAt ?? null
+  if (expiresAt !== null && (typeof expiresAt !== 'string' || Number.isNaN(Date.parse(expiresAt)))) return null
+  const scopeNames = Array.isArray(v.scopeNames) ? v.scopeNames.filter((s): s is string => typeof s === 'string') : []
+  return {
+    authStrategy: v.authStrategy,
+    token: v.token,
+    tokenExpiresAt: expiresAt,
+    refreshToken: (v.refreshToken as string | null | undefined) ?? null,
+    authUserId: v.authUserId,
+    scopeNames,
+    tokenId: v.tokenId,
+    ...(typeof v.jwtRefreshTokenId === 'string' && { jwtRefreshTokenId: v.jwtRefreshTokenId }),
+  }
+}
+
+/**
+ * Milliseconds left before `authSuccess.token` expires at `now`; `Infinity` when it never expires.
+ *
+ * @example
+ * ```ts
+ * if (millisecondsLeft(authSuccess, Date.now()) < 30_000) await refresh()
+ * ```
+ */
+export function millisecondsLeft(authSuccess: AuthSuccessJson | AuthSuccessInput, now: number): number {
+  const expiresAt = authSuccess.tokenExpiresAt
+  if (expiresAt === null) return Infinity
+  return (expiresAt instanceof Date ? expiresAt.getTime() : Date.parse(expiresAt)) - now
+}

@@ -1,0 +1,69 @@
+// What the server's answers mean to the client (the HTTP contract of `authRoutes` / `authenticate`).
+import { toAuthSuccessJson } from './auth-success.ts'
+import type { AuthSuccessJson } from './types.ts'
+
+/**
+ * The result of one `POST {authPath}/refresh`:
+ * `'refreshed'` with the new pair; `'dead'` when the server refused the refresh token for good
+ * (400 `invalid_grant`: malformed, unknown, expired, reused, or the user is blocked/gone);
+ * `'unavailable'` for everything that may pass (network error, 5xx, an unexpected answer).
+ *
+ * @example
+ * ```ts
+ * const outcome = await requestRefresh(fetch, 'https://api.example.com/auth/refresh', refreshToken)
+ * if (outcome.kind === 'dead') signOut()
+ * ```
+ */
+export type RefreshOutcome =
+  | { kind: 'refreshed'; authSuccess: AuthSuccessJson }
+  | { kind: 'dead' }
+  | { kind: 'unavailable' }
+
+/**
+ * Trades `refreshToken` for a new pair. Never throws.
+ *
+ * @example
+ * ```ts
+ * const outcome = await requestRefresh((request) => fetch(request), refreshUrl, authSuccess.refreshToken)
+ * ```
+ */
+export async function requestRefresh(
+  send: (request: Request) => Promise<Response>,
+  url: string,
+  refreshToken: string,
+): Promise<RefreshOutcome> {
+  let response: Response
+  try {
+    response = await send(new Request(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refreshToken }),
+    }))
+  } catch {
+    return { kind: 'unavailable' }
+  }
+  const body = await response.json().catch(() => null)
+  if (response.status === 200) {
+    const authSuccess = toAuthSuccessJson(body)
+    return authSuccess ? { kind: 'refreshed', authSuccess } : { kind: 'unavailable' }
+  }
+  if (response.status === 400 && (body as { error?: unknown } | null)?.error === 'invalid_grant') return { kind: 'dead' }
+  return { kind: 'unavailable' }
+}
+
+/**
+ * Whether a 401 says the token itself is invalid, expired or revoked (RFC 6750 `error="invalid_token"`,
+ * in `WWW-Authenticate` or, when a cross-origin response hides that header, in the JSON body).
+ * Other 401s (no token sent, an app's own 401) do not end a session.
+ *
+ * @example
+ * ```ts
+ * if (await saysInvalidToken(response)) signOut()
+ * ```
+ */
+export async function saysInvalidToken(response: Response): Promise<boolean> {
+  if (response.status !== 401) return false
+  if (/error="?invalid_token"?/.test(response.headers.get('www-authenticate') ?? '')) return true
+  const body = await response.clone().json().catch(() => null)
+  return (body as { error?: unknown } | null)?.error === 'invalid_token'
+}
