@@ -11,16 +11,29 @@ function structureIsSafe(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
     if (c === 0x22) {
-      let end = i + 1
-      while (end < text.length && text.charCodeAt(end) !== 0x22) end += text.charCodeAt(end) === 0x5c ? 2 : 1
-      if (end >= text.length) return false
+      // The closing quote is the first one preceded by an even run of backslashes (indexOf is vectorised).
+      let end = i
+      let escaped = false
+      for (;;) {
+        end = text.indexOf('"', end + 1)
+        if (end < 0) return false
+        let backslashes = 0
+        while (text.charCodeAt(end - 1 - backslashes) === 0x5c) backslashes++
+        if (backslashes > 0) escaped = true
+        if (backslashes % 2 === 0) break
+      }
       const keys = open.at(-1)
       if (keys && expectKey) {
-        let key: unknown
-        try {
-          key = JSON.parse(text.slice(i, end + 1))
-        } catch {
-          return false
+        // Only escapes need JSON.parse to spell the key; a key with a stray control character fails the
+        // full JSON.parse that follows this scan anyway.
+        escaped ||= text.slice(i + 1, end).includes('\\')
+        let key: unknown = escaped ? undefined : text.slice(i + 1, end)
+        if (escaped) {
+          try {
+            key = JSON.parse(text.slice(i, end + 1))
+          } catch {
+            return false
+          }
         }
         // `__proto__` has no business in a token and is a prototype-pollution foothold downstream.
         if (typeof key !== 'string' || keys.has(key) || key === '__proto__') return false
