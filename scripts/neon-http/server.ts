@@ -52,6 +52,9 @@ export async function startNeonHttpServer({ port = 4444, host = '127.0.0.1' } = 
     if (!pool) {
       pool = new pg.Pool({ connectionString: url.replace(/[?&]sslmode=[^&]*/, ''), max: 20 })
       pool.on('error', () => {}) // an idle client lost with the server: the next query reports it
+      // A checked-out client lost mid-query also emits 'error' (besides failing the query); unhandled, it
+      // would crash the endpoint. The pool drops the broken client on release.
+      pool.on('connect', (client) => client.on('error', () => {}))
       pools.set(url, pool)
     }
     return pool
