@@ -2,50 +2,12 @@
 // tabs) and an exclusive lock (like Web Locks). The real localStorage and navigator.locks are exercised
 // in Chromium by test/browser.
 import { describe, expect, it } from 'vitest'
-import {
-  createAuthClient, noLock, webLocks, type AuthStorage, type AuthSuccessJson, type RefreshLock, type SignOutReason,
-} from '../../src/client/index.ts'
+import { createAuthClient, noLock, webLocks, type RefreshLock, type SignOutReason } from '../../src/client/index.ts'
 import { testClock } from '../support/auth.ts'
 import { scriptedServer } from './scripted-server.ts'
+import { inProcessLocks, sharedArea } from './tabs.ts'
 
 const MINUTE = 60_000
-
-/** One origin's localStorage slot; `tab()` gives each tab its view of it. */
-function sharedArea() {
-  let value: AuthSuccessJson | null = null
-  const tabs = new Set<() => void>()
-  return {
-    tab(): AuthStorage {
-      let notifyMe: (() => void) | null = null
-      return {
-        get: () => value,
-        set(next) {
-          value = next
-          for (const notify of tabs) if (notify !== notifyMe) notify()
-        },
-        subscribe(listener) {
-          notifyMe = listener
-          tabs.add(listener)
-          return () => tabs.delete(listener)
-        },
-        sharedAs: 'auth',
-      }
-    },
-  }
-}
-
-/** An exclusive FIFO lock per name, as `navigator.locks.request` grants. */
-function inProcessLocks(): RefreshLock {
-  const tails = new Map<string, Promise<unknown>>()
-  return {
-    run(name, task) {
-      const previous = tails.get(name) ?? Promise.resolve()
-      const result = previous.then(task, task)
-      tails.set(name, result.catch(() => {}))
-      return result
-    },
-  }
-}
 
 function openTabs(count: number, lock: RefreshLock) {
   const clock = testClock()
