@@ -1,0 +1,20 @@
+/**
+ * Hono integration: `authenticate` (sets a typed `c.var.auth`), `requireScopes`, and `authRoutes` (refresh,
+ * sign-out, token listing and revocation, JWKS). Errors follow RFC 6750 and carry the library's `code`.
+ *
+ * @example
+ * ```ts
+ * import { Hono } from 'hono'
+ * import { authenticate, authRoutes, requireScopes } from 'edge-token-managers/hono'
+ *
+ * const app = new Hono()
+ * app.route('/auth', authRoutes(auth))
+ * app.use('/api/*', authenticate({ auth }))
+ * app.get('/api/admin', requireScopes('admin'), (c) => c.json({ user: c.var.auth.userIdentifier }))
+ * ```
+ */
+export { authenticate, type AuthenticateOptions, type AuthVariables, type OptionalAuthVariables } from './authenticate.ts'
+export { requireScopes } from './scopes.ts'
+export { authRoutes, type AuthRoutesOptions } from './routes.ts'
+export { cachePerEnv, resolveAuth, type AuthSource } from './cache.ts'
+export { bearerChallenge, toHttpError, type AuthErrorBody, type OAuthError } from './errors.ts'
