@@ -26,6 +26,9 @@ export async function openDatabase(driver: DriverName, options: { migrationsFold
   }
   const database = await createServerDatabase(driver, options)
   const pool = new pg.Pool({ connectionString: database.url, max: 10 })
+  // pool.end() resolves before its sockets close; `drop … with (force)` then ends those backends, and the
+  // FATAL reaches a removed client whose listener re-emits it on the pool: without this, an uncaught error.
+  pool.on('error', () => {})
   const query = async (text: string, params?: unknown[]) => (await pool.query(text, params)).rows
   if (driver === 'node-postgres') {
     return { driver, db: drizzlePg(pool), query, close: async () => { await pool.end(); await database.drop() } }
