@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    globalSetup: ['test/support/global-setup.ts'],
+    // build-dist: conformance and packaging tests import the package by name, i.e. dist/ (rebuilt when stale).
+    globalSetup: ['test/support/global-setup.ts', 'test/packaging/build-dist.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Files share one Postgres server; each creates its own database, so they can run in parallel.
