@@ -1,0 +1,99 @@
+// A real database whose line can be cut: a fresh database on the shared Postgres server, reached
+// through a TCP proxy (node-postgres), or through the local Neon HTTP endpoint with one proxy in front
+// of the endpoint and one between the endpoint and Postgres (neon-http). The server itself is never
+// stopped: other test files run against it at the same time.
+import { neon, neonConfig } from '@neondatabase/serverless'
+import { drizzle as drizzleNeonHttp } from 'drizzle-orm/neon-http'
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
+import pg from 'pg'
+import { startNeonHttpServer } from '../../scripts/neon-http/server.ts'
+import type { AnyPgDatabase } from '../../src/drizzle/index.ts'
+import { createServerDatabase, serverUrl } from './postgres.ts'
+import { startTcpProxy, type ProxyMode, type TcpProxy } from './tcp-proxy.ts'
+
+export type FaultyDriver = 'node-postgres' | 'neon-http'
+
+/** Where to cut: between the driver's side and Postgres, or (neon-http only) in front of the HTTP endpoint. */
+export type FaultPoint = 'database' | 'endpoint'
+
+export interface FaultyDatabase {
+  driver: FaultyDriver
+  /** The database the code under test uses: every byte of it goes through the proxies. */
+  db: AnyPgDatabase
+  /** Runs SQL on a separate, direct connection: inspects rows while the proxied line is cut. */
+  query(text: string, params?: unknown[]): Promise<Record<string, unknown>[]>
+  /** Cuts (`refuse`) or degrades (`swallow-responses`) the line at `point`; `open` restores it. */
+  setMode(mode: ProxyMode, point?: FaultPoint): void
+  /** Faults injected so far, over every proxy. */
+  readonly faults: number
+  close(): Promise<void>
+}
+
+/** How long a query whose answer never comes may hang before the driver gives up (swallow mode). */
+export const lostResponseTimeoutMs = 1_000
+
+function withPort(url: string, port: number): string {
+  const u = new URL(url)
+  u.hostname = '127.0.0.1'
+  u.port = String(port)
+  return u.toString()
+}
+
+/**
+ * @example
+ * ```ts
+ * const database = await openFaultyDatabase('neon-http')
+ * database.setMode('refuse')          // Postgres unreachable from the endpoint
+ * database.setMode('refuse', 'endpoint') // the endpoint itself unreachable
+ * database.setMode('open')            // both restored
+ * ```
+ */
+export async function openFaultyDatabase(driver: FaultyDriver): Promise<FaultyDatabase> {
+  const database = await createServerDatabase(`fault_${driver}`)
+  const server = new URL(serverUrl)
+  const toPostgres = await startTcpProxy({ host: server.hostname, port: Number(server.port || 5432) })
+  const proxiedUrl = withPort(database.url, toPostgres.port)
+  const direct = new pg.Pool({ connectionString: database.url, max: 4 })
+  const proxies: TcpProxy[] = [toPostgres]
+  const closers: (() => Promise<unknown>)[] = []
+
+  let db: AnyPgDatabase
+  if (driver === 'node-postgres') {
+    const pool = new pg.Pool({ connectionString: proxiedUrl, max: 10, connectionTimeoutMillis: 2_000, query_timeout: lostResponseTimeoutMs })
+    // An idle client whose socket is cut emits 'error' on the pool; unhandled, it would crash the worker.
+    pool.on('error', () => {})
+    db = drizzlePg(pool)
+    closers.push(() => pool.end())
+  } else {
+    const endpoint = await startNeonHttpServer({ port: 0 })
+    const toEndpoint = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(endpoint.url).port) })
+    proxies.push(toEndpoint)
+    neonConfig.fetchEndpoint = () => `http://127.0.0.1:${toEndpoint.port}/sql`
+    // Without a deadline a swallowed HTTP response would hang the request forever.
+    neonConfig.fetchFunction = (url: string, init: RequestInit) => fetch(url, { ...init, signal: AbortSignal.timeout(lostResponseTimeoutMs) })
+    db = drizzleNeonHttp(neon(proxiedUrl))
+    closers.push(() => endpoint.close())
+  }
+
+  return {
+    driver,
+    db,
+    query: async (text, params) => (await direct.query(text, params)).rows,
+    setMode(mode, point = 'database') {
+      if (mode === 'open') return proxies.forEach((p) => p.setMode('open'))
+      const proxy = point === 'database' ? toPostgres : proxies[1]
+      if (!proxy) throw new Error(`no ${point} proxy on ${driver}`)
+      proxy.setMode(mode)
+    },
+    get faults() {
+      return proxies.reduce((sum, p) => sum + p.faults, 0)
+    },
+    async close() {
+      proxies.forEach((p) => p.setMode('open'))
+      for (const close of closers) await close().catch(() => {})
+      await Promise.all(proxies.map((p) => p.close()))
+      await direct.end()
+      await database.drop()
+    },
+  }
+}

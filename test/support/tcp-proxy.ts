@@ -1,0 +1,93 @@
+// A TCP proxy for fault injection: sits between a driver and the server it talks to (Postgres, or the
+// local Neon HTTP endpoint) and can cut the line without touching the server, which other test files
+// share. Protocol-agnostic: it only forwards bytes.
+import { createServer, connect, type Socket } from 'node:net'
+import type { AddressInfo } from 'node:net'
+
+/**
+ * - `open`: forwards both ways.
+ * - `refuse`: resets every live connection and every new one at once (the server "went away").
+ * - `swallow-responses`: forwards requests but throws away what the server answers, so a write can
+ *   commit while the client never hears of it (a lost response).
+ */
+export type ProxyMode = 'open' | 'refuse' | 'swallow-responses'
+
+export interface TcpProxy {
+  readonly port: number
+  readonly mode: ProxyMode
+  /** Connections accepted since start (including the refused ones). */
+  readonly accepted: number
+  /** How many times the line was cut (`setMode('refuse' | 'swallow-responses')` from `open`). */
+  readonly faults: number
+  setMode(mode: ProxyMode): void
+  close(): Promise<void>
+}
+
+/**
+ * @example
+ * ```ts
+ * const proxy = await startTcpProxy({ host: '127.0.0.1', port: 5432 })
+ * proxy.setMode('refuse')   // cut: live sockets reset, new ones reset on accept
+ * proxy.setMode('open')     // restored
+ * ```
+ */
+export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+  let mode: ProxyMode = 'open'
+  let accepted = 0
+  let faults = 0
+  const pairs = new Set<[Socket, Socket]>()
+  // Connections that lost part of a response: their protocol state is broken, so restoring resets them.
+  const poisoned = new Set<[Socket, Socket]>()
+
+  const server = createServer((client) => {
+    accepted++
+    if (mode === 'refuse') return void client.resetAndDestroy()
+    const upstream = connect(target.port, target.host)
+    const pair: [Socket, Socket] = [client, upstream]
+    pairs.add(pair)
+    const drop = () => {
+      pairs.delete(pair)
+      poisoned.delete(pair)
+      client.destroy()
+      upstream.destroy()
+    }
+    client.on('error', drop).on('close', drop)
+    upstream.on('error', drop).on('close', drop)
+    client.on('data', (chunk) => upstream.write(chunk))
+    upstream.on('data', (chunk) => {
+      if (mode !== 'swallow-responses') client.write(chunk)
+      else poisoned.add(pair)
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+
+  return {
+    port: (server.address() as AddressInfo).port,
+    get mode() {
+      return mode
+    },
+    get accepted() {
+      return accepted
+    },
+    get faults() {
+      return faults
+    },
+    setMode(next) {
+      if (mode === 'open' && next !== 'open') faults++
+      mode = next
+      for (const pair of next === 'refuse' ? [...pairs] : [...poisoned]) {
+        pair[0].resetAndDestroy()
+        pair[1].destroy()
+        pairs.delete(pair)
+        poisoned.delete(pair)
+      }
+    },
+    async close() {
+      for (const [client, upstream] of pairs) {
+        client.destroy()
+        upstream.destroy()
+      }
+      await new Promise((resolve) => server.close(resolve))
+    },
+  }
+}
