@@ -17,4 +17,4 @@ export { authenticate, type AuthenticateOptions, type AuthVariables, type Option
 export { requireScopes } from './scopes.ts'
 export { authRoutes, type AuthRoutesOptions } from './routes.ts'
 export { cachePerEnv, resolveAuth, type AuthSource } from './cache.ts'
-export { bearerChallenge, toHttpError, type AuthErrorBody, type OAuthError } from './errors.ts'
+export { bearerChallenge, guard, toHttpError, type AuthErrorBody, type OAuthError } from './errors.ts'

@@ -152,16 +152,17 @@ describe('requireScopes', () => {
 })
 
 describe('cachePerEnv', () => {
-  const env = {
+  type Bindings = Record<'jwtHmacSha512PrivateKey' | 'jwtRefreshTokenHashPepper' | 'serverSideSessionKeyHashPepper', string>
+  const env: Bindings = {
     jwtHmacSha512PrivateKey: secrets.hmac,
     jwtRefreshTokenHashPepper: secrets.refreshPepper,
     serverSideSessionKeyHashPepper: secrets.sessionPepper,
   }
 
-  function appWith(factory: (env: typeof env) => ReturnType<typeof initializeAuthServices>) {
-    return new Hono<{ Bindings: typeof env }>().get('/me', authenticate({ auth: (c) => factory(c.env) }), (c) => c.json(c.var.auth))
+  function appWith(factory: (bindings: Bindings) => ReturnType<typeof initializeAuthServices>) {
+    return new Hono<{ Bindings: Bindings }>().get('/me', authenticate<{ Bindings: Bindings }>({ auth: (c) => factory(c.env) }), (c) => c.json(c.var.auth))
   }
-  const build = (e: typeof env) =>
+  const build = (e: Bindings) =>
     initializeAuthServices({
       store: drizzleTokenStore(database.db),
       tokenManagerBuilders: [new JwtConfigFromPasswords(e), new ServerSideSessionsConfigFromPasswords(e)],

@@ -116,7 +116,7 @@ describe('POST /auth/refresh', () => {
   it('answers ERR_AUTH_USER_NOT_FOUND for a user that no longer exists', async () => {
     const { refresh, auth } = setup()
     // Issued while the user existed (no authUsers), refreshed after it is gone.
-    const { auth: unchecked } = createAuth(database.db, 'jwt', { clock: () => new Date(Date.parse('2026-06-01T12:00:00Z')) })
+    const { auth: unchecked } = createAuth(database.db, 'jwt')
     const issued = await unchecked.tokenManager.issueToken({ authUserId: 'r-gone-user', method: 'test' })
     tokens.push(issued.token, issued.refreshToken!)
     expect(json(await refresh(issued.refreshToken))).toEqual({ error: 'invalid_grant', code: 'ERR_AUTH_USER_NOT_FOUND' })

@@ -28,7 +28,7 @@ export interface Exchange {
 }
 
 /** Calls the app and keeps the whole response as text, for assertions and leak checks. */
-export async function call(app: Hono, path: string, init?: RequestInit, env?: unknown, executionCtx?: ExecutionContextLike): Promise<Exchange> {
+export async function call(app: Hono<any, any, any>, path: string, init?: RequestInit, env?: unknown, executionCtx?: ExecutionContextLike): Promise<Exchange> {
   const response = await app.request(path, init, env as never, executionCtx as never)
   return { status: response.status, headers: Object.fromEntries(response.headers), body: await response.text() }
 }

@@ -1,0 +1,91 @@
+// The demo's JSON API (mounted at /api): a stand-in sign-in, my tokens with their metadata, personal
+// access tokens, and two protected routes. Revocation and sign-out are the library's /auth routes.
+import { inArray, or } from 'drizzle-orm'
+import { Hono, type Context } from 'hono'
+import { ServerSideSessionsTokenManager } from '../src/index.ts'
+import { authenticate, guard, requireScopes } from '../src/hono/index.ts'
+import { tokenMetadata } from './schema.ts'
+import { clip, requestInfo } from './request-info.ts'
+import type { DemoServices } from './services.ts'
+
+export interface DemoApiOptions {
+  services: (c: Context) => DemoServices
+  /** The caller's IP, as the runtime knows it (Workers: `cf-connecting-ip`; Node: the socket). */
+  clientIp: (c: Context) => string | undefined
+}
+
+const noStore = { 'Cache-Control': 'no-store' }
+const usernamePattern = /^[A-Za-z0-9_.-]{1,40}$/
+
+const badRequest = (c: Context, code: string) => c.json({ error: 'invalid_request', code }, 400)
+
+async function jsonBody(c: Context): Promise<Record<string, unknown>> {
+  const body: unknown = await c.req.json().catch(() => null)
+  return body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {}
+}
+
+/**
+ * Builds the API app.
+ *
+ * @example
+ * ```ts
+ * app.route('/api', demoApi({ services: (c) => servicesFor(c.env), clientIp: (c) => c.req.header('cf-connecting-ip') }))
+ * ```
+ */
+export function demoApi({ services, clientIp }: DemoApiOptions) {
+  const api = new Hono()
+  const authenticated = authenticate({ auth: (c) => services(c).auth })
+
+  // NOT an identity provider: anyone may claim any username. A real app verifies a password, a passkey or
+  // an OAuth login here, then issues tokens exactly like this.
+  api.post('/sign-in', async (c) => {
+    const body = await jsonBody(c)
+    const username = typeof body.username === 'string' ? body.username.trim() : ''
+    if (!usernamePattern.test(username)) return badRequest(c, 'ERR_INVALID_USERNAME')
+    if (body.kind !== 'jwt' && body.kind !== 'session') return badRequest(c, 'ERR_INVALID_KIND')
+    const { auth } = services(c)
+    const authUserId = username.toLowerCase()
+    const context = requestInfo(c, clientIp(c), { name: `sign-in (${body.kind})`, deviceName: clip(body.deviceName, 80) })
+    const options = { authUserId, method: 'demo', scopes: authUserId === 'admin' ? ['user', 'admin'] : ['user'], context }
+    const success = await guard(() =>
+      body.kind === 'jwt'
+        ? auth.tokenManager.issueToken(options) // the primary manager: JWT
+        : auth.getTokenManager(ServerSideSessionsTokenManager).issueToken(options))
+    return c.json(success, 200, noStore)
+  })
+
+  api.get('/me', authenticated, (c) => c.json(c.var.auth, 200, noStore))
+  api.get('/admin', authenticated, requireScopes('admin'), (c) => c.json({ message: `Hello, admin ${c.var.auth.userIdentifier}` }))
+
+  // My tokens (both kinds) joined with their metadata; `current` marks the one making this request.
+  api.get('/tokens', authenticated, async (c) => {
+    const { auth, db } = services(c)
+    const tokens = await guard(() => auth.tokenManager.listTokens({ authUserId: c.var.auth.userIdentifier }))
+    const ids = tokens.map((t) => t.tokenId)
+    const rows = ids.length === 0
+      ? []
+      : await db.select().from(tokenMetadata).where(or(inArray(tokenMetadata.refreshTokenId, ids), inArray(tokenMetadata.sessionId, ids)))
+    const byToken = new Map(rows.map(({ id, refreshTokenId, sessionId, ...metadata }) => [refreshTokenId ?? sessionId, metadata]))
+    return c.json(tokens.map((t) => ({ ...t, metadata: byToken.get(t.tokenId) ?? null, current: t.tokenId === c.var.auth.authId })), 200, noStore)
+  })
+
+  // The seed's personal access token: issue with the primary (JWT) manager, then attach the endpoint's
+  // parameters through `jwtRefreshTokenId`. The PAT is the refresh token: trade it at POST /auth/refresh.
+  api.post('/pats', authenticated, async (c) => {
+    const body = await jsonBody(c)
+    const name = clip(body.name, 80)
+    if (!name) return badRequest(c, 'ERR_INVALID_NAME')
+    const { auth, db } = services(c)
+    const deviceName = clip(body.deviceName, 80) ?? 'Personal access token'
+    const context = requestInfo(c, clientIp(c), { name, deviceName })
+    const success = await guard(() =>
+      auth.tokenManager.issueToken({ authUserId: c.var.auth.userIdentifier, method: 'pat', scopes: ['api'], context }))
+    // onRefreshTokenCreated already wrote a row for it (it runs for every refresh token); the endpoint's
+    // own parameters win.
+    const metadata = { refreshTokenId: success.jwtRefreshTokenId!, ...context }
+    await db.insert(tokenMetadata).values(metadata).onConflictDoUpdate({ target: tokenMetadata.refreshTokenId, set: metadata })
+    return c.json(success, 201, noStore)
+  })
+
+  return api
+}

@@ -1,0 +1,38 @@
+// The demo app, one for both runtimes: the page at /, the library's token routes at /auth, the demo's
+// JSON API at /api. Entry points (node.ts, worker.ts) supply the database, secrets and the built page.
+import { Hono, type Context } from 'hono'
+import { secureHeaders } from 'hono/secure-headers'
+import { authRoutes } from '../src/hono/index.ts'
+import { demoApi } from './api.ts'
+import type { DemoServices } from './services.ts'
+
+export interface DemoAppOptions {
+  /** The services for this request: built once per process (Node) or per isolate (Workers, `cachePerEnv`). */
+  services: (c: Context) => DemoServices
+  /** The page (demo/page, built into one HTML file by demo/page/build.ts). */
+  page: string
+  /** The caller's IP as the runtime knows it. */
+  clientIp: (c: Context) => string | undefined
+}
+
+/**
+ * Creates the demo app.
+ *
+ * @example
+ * ```ts
+ * const app = createDemoApp({ services: () => services, page: await buildPage(), clientIp: () => undefined })
+ * serve({ fetch: app.fetch, port: 3000 })
+ * ```
+ */
+export function createDemoApp({ services, page, clientIp }: DemoAppOptions) {
+  const app = new Hono()
+  app.use(secureHeaders())
+  // The page learns the access token lifetime, to refresh ahead of expiry even with ACCESS_TOKEN_LIFETIME=5s.
+  app.get('/', (c) => {
+    const refreshBeforeMs = Math.min(30_000, Math.floor(services(c).accessTokenLifetimeMs / 3))
+    return c.html(page.replace('data-refresh-before-ms="30000"', `data-refresh-before-ms="${refreshBeforeMs}"`))
+  })
+  app.route('/auth', authRoutes((c) => services(c).auth))
+  app.route('/api', demoApi({ services, clientIp }))
+  return app
+}

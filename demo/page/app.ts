@@ -1,0 +1,128 @@
+// The demo page: signs in through /api/sign-in, then lets the library's client keep it signed in
+// (Bearer header, eager refresh, sign-out when the refresh token dies). Bundled by demo/page/build.ts.
+import { createAuthClient, localStorageStorage, type AuthSuccessJson } from '../../src/client/index.ts'
+
+interface ListedToken {
+  tokenId: string
+  tokenIssuer: 'jwt' | 'session'
+  method: string
+  createdAt: string
+  lastUsedAt?: string
+  expiresAt?: string
+  current: boolean
+  metadata: { name: string | null; deviceName: string | null; ipAddress: string | null; userAgent: string | null } | null
+}
+
+const byTestId = <T extends HTMLElement = HTMLElement>(id: string) => document.querySelector<T>(`[data-testid="${id}"]`)!
+const status = (message: string) => void (byTestId('status').textContent = message)
+const formatDate = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : '—')
+
+let refreshes = 0
+const client = createAuthClient({
+  baseUrl: location.origin,
+  storage: localStorageStorage('edge-token-managers-demo'),
+  refreshBefore: Number(document.documentElement.dataset.refreshBeforeMs ?? 30_000),
+  onSignedOut: ({ reason }) => status(reason === 'signOut' ? 'Signed out.' : 'Your sign-in ended (revoked or expired). Please sign in again.'),
+})
+
+let shown: AuthSuccessJson | null = null
+client.onChange((authSuccess) => {
+  // Same token family, new access token: that is a refresh.
+  if (authSuccess && shown && authSuccess.tokenId === shown.tokenId && authSuccess.token !== shown.token) refreshes++
+  if (!authSuccess) refreshes = 0
+  render()
+})
+
+function render(): void {
+  const authSuccess = client.authSuccess
+  shown = authSuccess
+  byTestId('sign-in-view').hidden = authSuccess !== null
+  byTestId('signed-in-view').hidden = authSuccess === null
+  if (!authSuccess) return
+  byTestId('current-user').textContent = authSuccess.authUserId
+  byTestId('auth-strategy').textContent = authSuccess.authStrategy === 'jwt' ? 'JWT' : 'session'
+  byTestId('token-expires-at').textContent = authSuccess.tokenExpiresAt ? formatDate(authSuccess.tokenExpiresAt) : 'never'
+  byTestId('refresh-count').textContent = String(refreshes)
+}
+
+function cell(row: HTMLTableRowElement, text: string, className?: string): void {
+  const td = row.insertCell()
+  td.textContent = text
+  if (className) td.className = className
+}
+
+async function loadTokens(): Promise<void> {
+  const response = await client.fetch('/api/tokens')
+  if (!response.ok) return status(`Could not list tokens (${response.status}).`)
+  const tokens = (await response.json()) as ListedToken[]
+  const list = byTestId<HTMLTableSectionElement>('token-list')
+  list.replaceChildren()
+  for (const token of tokens) {
+    const row = list.insertRow()
+    row.dataset.testid = 'token-row'
+    row.dataset.tokenId = token.tokenId
+    row.dataset.tokenIssuer = token.tokenIssuer
+    if (token.current) row.classList.add('current')
+    cell(row, `${token.tokenIssuer === 'jwt' ? 'JWT' : 'session'}${token.method === 'pat' ? ' (PAT)' : ''}${token.current ? ' · this device' : ''}`)
+    cell(row, token.metadata?.name ?? '—')
+    cell(row, token.metadata?.deviceName ?? '—')
+    cell(row, token.metadata?.ipAddress ?? '—', 'mono')
+    cell(row, formatDate(token.createdAt))
+    cell(row, formatDate(token.lastUsedAt))
+    cell(row, formatDate(token.expiresAt))
+    const revoke = document.createElement('button')
+    revoke.type = 'button'
+    revoke.textContent = 'Revoke'
+    revoke.dataset.testid = 'revoke-token'
+    revoke.addEventListener('click', () => void revokeToken(token))
+    row.insertCell().append(revoke)
+  }
+}
+
+async function revokeToken(token: ListedToken): Promise<void> {
+  const response = await client.fetch(`/auth/tokens/${encodeURIComponent(token.tokenId)}`, { method: 'DELETE' })
+  status(response.status === 204 ? `Revoked ${token.metadata?.name ?? token.tokenId}.` : `Revoke failed (${response.status}).`)
+  // Revoking this device's session signs out at once; a JWT stays usable until its access token expires.
+  if (client.authSuccess) await loadTokens()
+}
+
+byTestId<HTMLFormElement>('sign-in-form').addEventListener('submit', async (event) => {
+  event.preventDefault()
+  const form = new FormData(event.currentTarget as HTMLFormElement)
+  const response = await fetch('/api/sign-in', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: form.get('username'), kind: form.get('kind'), deviceName: form.get('deviceName') }),
+  })
+  if (!response.ok) return status(`Sign-in failed (${response.status}).`)
+  client.signIn(await response.json())
+  status('')
+  await loadTokens()
+})
+
+byTestId('call-api').addEventListener('click', async () => {
+  const response = await client.fetch('/api/me')
+  byTestId('api-result').textContent = `${response.status} ${JSON.stringify(await response.json(), null, 2)}`
+})
+
+byTestId('sign-out').addEventListener('click', () => void client.signOut())
+byTestId('sign-out-everywhere').addEventListener('click', () => void client.signOut({ everywhere: true }))
+
+byTestId<HTMLFormElement>('pat-form').addEventListener('submit', async (event) => {
+  event.preventDefault()
+  const form = event.currentTarget as HTMLFormElement
+  const response = await client.fetch('/api/pats', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: new FormData(form).get('name') }),
+  })
+  if (response.status !== 201) return status(`Could not create the token (${response.status}).`)
+  const pat = (await response.json()) as AuthSuccessJson
+  byTestId('pat-token').textContent = pat.refreshToken
+  byTestId('pat-result').hidden = false
+  form.reset()
+  await loadTokens()
+})
+
+render()
+if (client.authSuccess) void loadTokens()

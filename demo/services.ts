@@ -1,0 +1,80 @@
+// The demo's auth configuration, shared by both entry points: JWT primary (issues), sessions additional
+// (the sign-in form can ask for one), secrets and lifetimes from the environment, and the seed's
+// TokenMetadata written by the creation callbacks in the same statement as the token row.
+import {
+  initializeAuthServices, JwtConfigFromPasswords, ServerSideSessionsConfigFromPasswords, toMilliseconds,
+  type AuthServices, type Duration,
+} from '../src/index.ts'
+import { drizzleTokenStore, type AnyPgDatabase } from '../src/drizzle/index.ts'
+import { tokenMetadata } from './schema.ts'
+
+/** What the app needs per isolate (Workers) or per process (Node). */
+export interface DemoServices {
+  db: AnyPgDatabase
+  auth: AuthServices<AnyPgDatabase>
+  /** Access token lifetime in ms: the page refreshes a third of it before expiry (at most 30 s). */
+  accessTokenLifetimeMs: number
+}
+
+/** The environment the demo reads: secrets (the library's names) plus optional lifetimes. */
+export type DemoEnv = Readonly<Record<string, unknown>> & {
+  /** e.g. `5s` to watch refreshes happen; default `10m`. */
+  ACCESS_TOKEN_LIFETIME?: string
+  /** Default `14d`. */
+  REFRESH_TOKEN_LIFETIME?: string
+  /** Default: sessions never expire. */
+  SESSION_LIFETIME?: string
+  /** Default: no inactivity timeout. */
+  SESSION_INACTIVITY_TIMEOUT?: string
+}
+
+/** Where a token was created from: the issue `context` the callbacks receive. */
+export interface RequestInfo {
+  name: string
+  deviceName: string | null
+  ipAddress: string | null
+  userAgent: string | null
+}
+
+const durationFrom = (value: unknown, name: string): Duration | undefined => {
+  if (value === undefined || value === '') return undefined
+  const duration = (/^\d+$/.test(String(value)) ? Number(value) : String(value)) as Duration
+  toMilliseconds(duration, name) // fail at start-up with the variable's name
+  return duration
+}
+
+// Tokens issued without a request (scripts, tests) still get a row, as the seed's 'general-token'.
+const metadataOf = (context: unknown): RequestInfo =>
+  (context as RequestInfo | undefined) ?? { name: 'general-token', deviceName: null, ipAddress: null, userAgent: null }
+
+/**
+ * Builds the demo's auth services on any Drizzle Postgres database.
+ *
+ * @example
+ * ```ts
+ * const services = createDemoServices(drizzle(neon(env.DATABASE_URL)), env)
+ * ```
+ */
+export function createDemoServices(db: AnyPgDatabase, env: DemoEnv): DemoServices {
+  const accessTokenLifetime = durationFrom(env.ACCESS_TOKEN_LIFETIME, 'ACCESS_TOKEN_LIFETIME') ?? '10m'
+  const refreshTokenLifetime = durationFrom(env.REFRESH_TOKEN_LIFETIME, 'REFRESH_TOKEN_LIFETIME')
+  const sessionLifetime = durationFrom(env.SESSION_LIFETIME, 'SESSION_LIFETIME')
+  const sessionInactivity = durationFrom(env.SESSION_INACTIVITY_TIMEOUT, 'SESSION_INACTIVITY_TIMEOUT')
+  const auth = initializeAuthServices({
+    store: drizzleTokenStore(db),
+    tokenManagerBuilders: [
+      new JwtConfigFromPasswords<AnyPgDatabase>(env, {
+        accessTokenLifetime,
+        ...(refreshTokenLifetime !== undefined && { refreshTokenLifetime }),
+        // The seed's callback: runs for every new refresh token, atomically with its row.
+        onRefreshTokenCreated: ({ refreshTokenId, db, context }) => [db.insert(tokenMetadata).values({ refreshTokenId, ...metadataOf(context) })],
+      }),
+      new ServerSideSessionsConfigFromPasswords<AnyPgDatabase>(env, {
+        ...(sessionLifetime !== undefined && { defaultSessionLifetime: sessionLifetime }),
+        ...(sessionInactivity !== undefined && { defaultSessionInactivityTimeout: sessionInactivity }),
+        onSessionCreated: ({ sessionId, db, context }) => [db.insert(tokenMetadata).values({ sessionId, ...metadataOf(context) })],
+      }),
+    ],
+  })
+  return { db, auth, accessTokenLifetimeMs: toMilliseconds(accessTokenLifetime, 'ACCESS_TOKEN_LIFETIME') }
+}

@@ -1,0 +1,149 @@
+// `npm start` as a user runs it: the Node demo in its own process with embedded PGlite in a fresh data
+// folder, driven over HTTP through its JSON API, then restarted to show data and secrets persist.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const root = join(import.meta.dirname, '..', '..')
+const dataDir = mkdtempSync(join(tmpdir(), 'etm-demo-'))
+const userAgent = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0'
+
+interface Demo {
+  process: ChildProcess
+  url: string
+  output: () => string
+}
+
+/** Starts `node demo/node.ts` (what `npm start` runs) and resolves once it prints its URL. */
+function startDemo(): Promise<Demo> {
+  const child = spawn(process.execPath, ['demo/node.ts'], {
+    cwd: root,
+    env: { ...process.env, DATA_DIR: dataDir, PORT: '0', ACCESS_TOKEN_LIFETIME: '30s' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`demo did not print its URL:\n${output}`)), 30_000)
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString('utf8')
+      const url = /http:\/\/\S+\//.exec(output)?.[0]
+      if (url) {
+        clearTimeout(timer)
+        resolve({ process: child, url, output: () => output })
+      }
+    }
+    child.stdout.on('data', onData)
+    child.stderr.on('data', onData)
+    child.once('exit', (code) => reject(new Error(`demo exited (${code}):\n${output}`)))
+  })
+}
+
+async function stopDemo(demo: Demo): Promise<number | null> {
+  if (demo.process.exitCode !== null) return demo.process.exitCode
+  const exited = new Promise<number | null>((resolve) => demo.process.once('exit', (code) => resolve(code)))
+  demo.process.kill('SIGTERM')
+  return exited
+}
+
+let demo: Demo
+beforeAll(async () => void (demo = await startDemo()))
+afterAll(async () => {
+  if (demo) await stopDemo(demo)
+  rmSync(dataDir, { recursive: true, force: true })
+})
+
+async function call(path: string, init: { method?: string; token?: string; json?: unknown } = {}) {
+  const headers: Record<string, string> = { 'user-agent': userAgent }
+  if (init.token) headers.authorization = `Bearer ${init.token}`
+  if (init.json !== undefined) headers['content-type'] = 'application/json'
+  const response = await fetch(new URL(path, demo.url), {
+    method: init.method ?? (init.json === undefined ? 'GET' : 'POST'),
+    headers,
+    ...(init.json !== undefined && { body: JSON.stringify(init.json) }),
+  })
+  const text = await response.text()
+  const isJson = response.headers.get('content-type')?.startsWith('application/json')
+  return { status: response.status, body: isJson ? JSON.parse(text) : null, text }
+}
+
+describe('npm start (demo on Node + PGlite)', () => {
+  let pat: string
+  let jwtToken: string
+
+  it('serves the page, telling it to refresh ahead of the configured lifetime', async () => {
+    const page = await call('/')
+    expect(page.status).toBe(200)
+    for (const id of ['sign-in-form', 'sign-in-username', 'sign-in-kind', 'sign-in-submit', 'token-list', 'pat-form', 'sign-out-everywhere']) {
+      expect(page.text).toContain(`data-testid="${id}"`)
+    }
+    expect(page.text).toContain('data-refresh-before-ms="10000"') // a third of ACCESS_TOKEN_LIFETIME=30s
+  })
+
+  it('signs in (JWT) and lists my tokens with the metadata written by onRefreshTokenCreated', async () => {
+    expect((await call('/api/sign-in', { json: { username: 'no spaces allowed', kind: 'jwt' } })).body).toEqual({ error: 'invalid_request', code: 'ERR_INVALID_USERNAME' })
+    const signIn = await call('/api/sign-in', { json: { username: 'Alice', kind: 'jwt' } })
+    expect(signIn.status).toBe(200)
+    expect(signIn.body).toMatchObject({ authStrategy: 'jwt', authUserId: 'alice', scopeNames: ['user'] })
+    expect(Date.parse(signIn.body.tokenExpiresAt) - Date.now()).toBeLessThanOrEqual(30_000)
+    jwtToken = signIn.body.token
+
+    const tokens = await call('/api/tokens', { token: jwtToken })
+    expect(tokens.body).toEqual([expect.objectContaining({
+      tokenId: signIn.body.tokenId, tokenIssuer: 'jwt', method: 'demo', current: true,
+      metadata: { name: 'sign-in (jwt)', deviceName: 'Firefox on Linux', ipAddress: '127.0.0.1', userAgent },
+    })])
+    expect((await call('/api/admin', { token: jwtToken })).status).toBe(403)
+  })
+
+  it('creates a named personal access token that refreshes like any refresh token', async () => {
+    expect((await call('/api/pats', { token: jwtToken, json: { name: ' ' } })).status).toBe(400)
+    const created = await call('/api/pats', { token: jwtToken, json: { name: 'CI deploys' } })
+    expect(created.status).toBe(201)
+    expect(created.body).toMatchObject({ authStrategy: 'jwt', scopeNames: ['api'] })
+    expect(created.body.jwtRefreshTokenId).toBe(created.body.tokenId)
+
+    const listed = (await call('/api/tokens', { token: jwtToken })).body
+    expect(listed.find((t: { tokenId: string }) => t.tokenId === created.body.tokenId)).toMatchObject({
+      method: 'pat', current: false, metadata: { name: 'CI deploys', deviceName: 'Personal access token' },
+    })
+    const refreshed = await call('/auth/refresh', { json: { refreshToken: created.body.refreshToken } })
+    expect(refreshed.status).toBe(200)
+    pat = refreshed.body.refreshToken
+  })
+
+  it('revokes one token (a session: rejected at once) and signs out everywhere', async () => {
+    const session = (await call('/api/sign-in', { json: { username: 'alice', kind: 'session', deviceName: 'Phone' } })).body
+    expect((await call('/api/me', { token: session.token })).body).toMatchObject({ userIdentifier: 'alice', tokenIssuer: 'session' })
+    const listed = (await call('/api/tokens', { token: session.token })).body
+    expect(listed.map((t: { tokenIssuer: string }) => t.tokenIssuer)).toEqual(['jwt', 'jwt', 'session'])
+    expect(listed.at(-1)).toMatchObject({ current: true, metadata: { name: 'sign-in (session)', deviceName: 'Phone' } })
+
+    expect((await call(`/auth/tokens/${session.tokenId}`, { method: 'DELETE', token: jwtToken })).status).toBe(204)
+    expect((await call('/api/me', { token: session.token })).status).toBe(401)
+
+    expect((await call('/auth/sign-out-all', { method: 'POST', token: jwtToken })).status).toBe(204)
+    expect((await call('/api/tokens', { token: jwtToken })).body).toEqual([]) // the access token lives on until exp; its refresh token does not
+    expect((await call('/auth/refresh', { json: { refreshToken: pat } })).body).toEqual({ error: 'invalid_grant', code: 'ERR_REFRESH_TOKEN_NOT_FOUND' })
+  })
+
+  it('keeps its data and generated secrets across a restart, and never prints them', async () => {
+    const { token, refreshToken } = (await call('/api/sign-in', { json: { username: 'bob', kind: 'jwt' } })).body
+    expect(await stopDemo(demo)).toBe(0)
+
+    const secretsFile = join(dataDir, 'secrets.json')
+    expect(statSync(secretsFile).mode & 0o777).toBe(0o600)
+    const secrets = Object.values(JSON.parse(readFileSync(secretsFile, 'utf8'))) as string[]
+    expect(secrets).toHaveLength(3)
+    expect(secrets.every((s) => s.length >= 64)).toBe(true)
+    const firstOutput = demo.output()
+
+    demo = await startDemo()
+    expect((await call('/api/me', { token })).status).toBe(200) // same signing key
+    expect((await call('/auth/refresh', { json: { refreshToken } })).status).toBe(200) // same pepper, same rows
+    for (const output of [firstOutput, demo.output()]) {
+      expect(secrets.filter((s) => output.includes(s))).toEqual([])
+    }
+  })
+})
