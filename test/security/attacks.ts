@@ -53,8 +53,12 @@ function sessionParts(token: string) {
 
 export async function buildAttacks(ctx: AttackContext): Promise<Attack[]> {
   const attacks: Attack[] = []
-  const add = (category: string, name: string, input: unknown, only?: readonly TargetName[]) =>
+  const issued = [ctx.hsPair.token, ctx.esPair.token, ctx.session.token, ctx.otherSession.token]
+  const add = (category: string, name: string, input: unknown, only?: readonly TargetName[]) => {
+    // A mutation that happens to change nothing (e.g. replacing a character the token lacks) is no attack.
+    if (issued.includes(input as string)) return
     attacks.push({ category, name, input, ...(only && { only }) })
+  }
   const withoutIssuer = targetNames.filter((n) => n !== 'jwt HS512 with iss')
   const real: Signer = { hmac: ctx.hmacKey }
   const now = Math.floor(ctx.nowMs / 1000)
@@ -164,7 +168,7 @@ export async function buildAttacks(ctx: AttackContext): Promise<Attack[]> {
     ['two parts', `${h}.${p}`], ['only dots', '....'], ['empty parts', '..'],
     ['padded signature', `${s}=`], ['padded signature ==', `${h}.${p}.${s}==`], ['padded header', `${h}=.${p}.${s}`], ['padded payload', `${h}.${p}==.${s}`],
     ['standard base64 alphabet', t.replace(/-/g, '+').replace(/_/g, '/')], ['space inside', `${h}.${p} .${s}`], ['newline inside', `${h}.${p}\n.${s}`],
-    ['tab inside', `${h}\t.${p}.${s}`], ['leading space', ` ${t}`], ['trailing newline', `${t}\n`], ['percent-encoded dash', t.replace('-', '%2D')],
+    ['tab inside', `${h}\t.${p}.${s}`], ['leading space', ` ${t}`], ['trailing newline', `${t}\n`], ['percent-encoded first signature character', `${h}.${p}.%${s.charCodeAt(0).toString(16)}${s.slice(1)}`],
     ['zero-width space', `${h}.${p}.\u200b${s}`], ['fullwidth letter', `${h}.${p}.${s.slice(0, -1)}Ａ`], ['NUL byte', `${t}\u0000`],
   ] as const) add('structure', name, value)
   add('structure', 'one signature character changed', `${h}.${p}.${mutateChar(s, 10)}`)
