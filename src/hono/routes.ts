@@ -1,4 +1,5 @@
 import { Hono, type Context, type Env } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
 import { deleteCookie } from 'hono/cookie'
 import { JwtTokenManager } from '../managers/jwt-token-manager.ts'
 import { authenticate } from './authenticate.ts'
@@ -14,6 +15,14 @@ export interface AuthRoutesOptions {
 
 // RFC 6749 §5.1: responses carrying tokens must not be cached.
 const noStore = { 'Cache-Control': 'no-store', Pragma: 'no-cache' }
+
+// A refresh body is ~120 bytes; refuse megabytes before reading them.
+const refreshBodyLimit = bodyLimit({
+  maxSize: 4096,
+  onError: () => {
+    throw authException(413, { error: 'invalid_request', code: 'ERR_BODY_TOO_LARGE' })
+  },
+})
 
 async function refreshTokenFrom(c: Context): Promise<string> {
   let body: unknown
@@ -50,7 +59,7 @@ export function authRoutes<E extends Env = any>(auth: AuthSource<E>, options: Au
   // A failing factory (e.g. a missing secret) becomes a typed 500, like any other library error.
   const servicesOf = (c: Context<any>) => guard(() => resolveAuth(auth, c as Context<E>))
 
-  app.post('/refresh', async (c) => {
+  app.post('/refresh', refreshBodyLimit, async (c) => {
     const refreshToken = await refreshTokenFrom(c)
     const services = await servicesOf(c)
     const jwt = await guard(() => services.getTokenManager(JwtTokenManager))

@@ -75,7 +75,7 @@ describe('POST /auth/refresh', () => {
     expect(json(await refresh(next.refreshToken))).toEqual({ error: 'invalid_grant', code: 'ERR_REFRESH_TOKEN_NOT_FOUND' })
   })
 
-  it('answers 400 invalid_request to a malformed body', async () => {
+  it('answers 400 invalid_request to a malformed body, 413 to a huge one', async () => {
     const { request, refresh } = setup()
     const bodies = ['not json', '', '[]', 'null', '{}', '{"refreshToken":5}', '{"refreshToken":""}']
     for (const body of bodies) {
@@ -84,6 +84,9 @@ describe('POST /auth/refresh', () => {
       expect(json(res)).toEqual({ error: 'invalid_request', code: 'ERR_INVALID_REQUEST' })
     }
     expect(json(await refresh(null))).toEqual({ error: 'invalid_request', code: 'ERR_INVALID_REQUEST' })
+    const huge = await refresh(`etmrt_${'A'.repeat(1 << 20)}`)
+    expect(huge.status).toBe(413)
+    expect(json(huge)).toEqual({ error: 'invalid_request', code: 'ERR_BODY_TOO_LARGE' })
   })
 
   it('maps the four refresh failures and refused users to 400 invalid_grant with their code', async () => {
