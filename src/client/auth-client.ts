@@ -4,6 +4,9 @@ import { requestRefresh, saysInvalidToken } from './protocol.ts'
 import { memoryStorage } from './storage.ts'
 import type { AuthClient, AuthClientOptions, AuthSuccessJson, SignOutReason } from './types.ts'
 
+/** How long a tab that waited for the refresh lock waits for the holder's result to reach its storage. */
+const handoffWaitMs = 1_000
+
 /**
  * Creates the client that keeps a user signed in against `authRoutes` / `authenticate`.
  *
@@ -66,7 +69,10 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   }
 
   function refreshUnderLock(stale: AuthSuccessJson): Promise<AuthSuccessJson | null> {
-    const task = async () => {
+    const task = async ({ waited }: { waited: boolean }) => {
+      // Another tab held the lock, so it probably refreshed; browsers pass localStorage between tabs
+      // asynchronously (Chromium: after the lock), so give its result a moment to arrive.
+      if (waited && storage.get()?.token === stale.token) await changeFrom(stale.token, handoffWaitMs)
       const current = observe('elsewhere')
       // Another tab refreshed (or signed out) while we waited for the lock: take its result.
       if (current?.token !== stale.token || !current.refreshToken) return current
@@ -77,7 +83,24 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       if (outcome.kind === 'dead') return write(null, 'rejected')
       return current
     }
-    return storage.sharedAs ? lock.run(`edge-token-managers.refresh:${storage.sharedAs}`, task) : task()
+    return storage.sharedAs ? lock.run(`edge-token-managers.refresh:${storage.sharedAs}`, task) : task({ waited: false })
+  }
+
+  /** Resolves when storage holds a token other than `token` (another tab's write arrived), or after `ms`. */
+  function changeFrom(token: string, ms: number): Promise<void> {
+    if (!storage.subscribe) return Promise.resolve()
+    return new Promise((resolve) => {
+      let unsubscribe = () => {}
+      const done = () => {
+        clearTimeout(timer)
+        unsubscribe()
+        resolve()
+      }
+      const timer = setTimeout(done, ms)
+      unsubscribe = storage.subscribe!(() => {
+        if (storage.get()?.token !== token) done()
+      })
+    })
   }
 
   async function authorizedFetch(pathOrUrl: string | URL, init?: RequestInit): Promise<Response> {

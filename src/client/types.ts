@@ -61,17 +61,19 @@ export interface AuthStorage {
 }
 
 /**
- * Runs `task` while no other holder of the lock `name` runs (in any tab). Must never wait forever:
- * after a bounded wait it runs `task` anyway (the server's rotation grace window absorbs the rare overlap).
+ * Runs `task` while no other holder of the lock `name` runs (in any tab). `task` learns whether it had to
+ * wait: then another tab was probably refreshing, and its result may still be on its way to this tab's
+ * storage. Must never wait forever: after a bounded wait it runs `task` anyway (the server's rotation
+ * grace window absorbs the rare overlap).
  *
  * @example
  * ```ts
- * const noLock: RefreshLock = { run: (_name, task) => task() }
+ * const noLock: RefreshLock = { run: (_name, task) => task({ waited: false }) }
  * createAuthClient({ baseUrl, storage: localStorageStorage(), lock: noLock })
  * ```
  */
 export interface RefreshLock {
-  run<T>(name: string, task: () => Promise<T>): Promise<T>
+  run<T>(name: string, task: (context: { waited: boolean }) => Promise<T>): Promise<T>
 }
 
 /**

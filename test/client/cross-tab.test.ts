@@ -9,10 +9,10 @@ import { inProcessLocks, sharedArea } from './tabs.ts'
 
 const MINUTE = 60_000
 
-function openTabs(count: number, lock: RefreshLock) {
+function openTabs(count: number, lock: RefreshLock, { propagationMs = 0 } = {}) {
   const clock = testClock()
   const server = scriptedServer(clock)
-  const area = sharedArea()
+  const area = sharedArea({ propagationMs })
   const tabs = Array.from({ length: count }, () => {
     const signedOut: SignOutReason[] = []
     const seen: (string | null)[] = []
@@ -35,6 +35,15 @@ describe('tabs sharing one sign-in', () => {
     expect(tokens).toEqual(Array(6).fill('access-2'))
     expect(server.refreshRequests()).toBe(1)
     for (const tab of tabs) expect(tab.signedOut).toEqual([])
+  })
+
+  it('a tab granted the lock before the winner’s write reached it waits for that write instead of refreshing again', async () => {
+    const { clock, server, tabs } = openTabs(3, inProcessLocks(), { propagationMs: 20 })
+    await new Promise((resolve) => setTimeout(resolve, 30)) // the sign-in reaches every tab
+    clock.advance(10 * MINUTE - 10_000)
+    const tokens = await Promise.all(tabs.map(({ client }) => client.fetch('/a').then(async (r) => ((await r.json()) as { token: string }).token)))
+    expect(tokens).toEqual(Array(3).fill('access-2'))
+    expect(server.refreshRequests()).toBe(1)
   })
 
   it('tells the other tabs about a refresh as it happens', async () => {
