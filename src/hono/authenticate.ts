@@ -78,7 +78,7 @@ function waitUntilOf(c: Context): ValidateTokenOptions['waitUntil'] {
  *
  * @example
  * ```ts
- * const app = new Hono()
+ * const app = new Hono<{ Variables: AuthVariables }>()
  * app.use('/api/*', authenticate({ auth }))
  * app.get('/api/me', (c) => c.json({ userId: c.var.auth.userIdentifier }))
  *

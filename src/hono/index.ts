@@ -5,9 +5,9 @@
  * @example
  * ```ts
  * import { Hono } from 'hono'
- * import { authenticate, authRoutes, requireScopes } from 'edge-token-managers/hono'
+ * import { authenticate, authRoutes, requireScopes, type AuthVariables } from 'edge-token-managers/hono'
  *
- * const app = new Hono()
+ * const app = new Hono<{ Variables: AuthVariables }>()
  * app.route('/auth', authRoutes(auth))
  * app.use('/api/*', authenticate({ auth }))
  * app.get('/api/admin', requireScopes('admin'), (c) => c.json({ user: c.var.auth.userIdentifier }))
