@@ -20,10 +20,14 @@ if (!runtime) {
   console.error(`usage: node test/runtimes/run.ts <${Object.keys(runtimes).join('|')}>`)
   process.exit(2)
 }
+// A hung runtime must fail the run, not stall it: the whole suite takes seconds everywhere.
+const timeoutMs = 180_000
+const timeout = (): Promise<never> =>
+  new Promise((_, reject) => setTimeout(() => reject(new Error(`no report after ${timeoutMs / 1000} s`)), timeoutMs).unref())
 const started = performance.now()
 let ok: boolean
 try {
-  const report = await runtime.run()
+  const report = await Promise.race([runtime.run(), timeout()])
   if (!runtime.platform.test(report.platform)) throw new Error(`the suite ran on "${report.platform}", not ${name}`)
   ok = recordReport(report, (performance.now() - started) / 1000)
 } catch (error) {
