@@ -16,11 +16,11 @@ export interface AuthRoutesOptions {
 // RFC 6749 §5.1: responses carrying tokens must not be cached.
 const noStore = { 'Cache-Control': 'no-store', Pragma: 'no-cache' }
 
-// A refresh body is ~120 bytes; refuse megabytes before reading them.
+// A refresh body is ~120 bytes; refuse megabytes before reading them. 400 like any malformed body (the contract).
 const refreshBodyLimit = bodyLimit({
   maxSize: 4096,
   onError: () => {
-    throw authException(413, { error: 'invalid_request', code: 'ERR_BODY_TOO_LARGE' })
+    throw authException(400, { error: 'invalid_request', code: 'ERR_BODY_TOO_LARGE' })
   },
 })
 
