@@ -1,4 +1,4 @@
-import { decodeBase64Url, encodeBase64Url } from './base64url.ts'
+import { decodeBase64Url, decodeBase64UrlInto, decodedLength, encodeBase64Url } from './base64url.ts'
 import { utf8Decode, utf8Encode, type Bytes } from './bytes.ts'
 import { parseJsonObject } from './json.ts'
 
@@ -33,6 +33,12 @@ export const maxJwsLength = 16_384
 /** How many candidate keys one token may cost us at most (primary + fallbacks). */
 const maxKeysTried = 8
 
+// A key signs the same header every time, so tokens repeat a handful of header strings. Decoding one is a
+// pure function of the string: headers of verified tokens are kept (never those of unverified input, so
+// nobody can fill the cache) and reused; the signature is still checked on every token.
+const verifiedHeaders = new Map<string, Record<string, unknown>>()
+const maxCachedHeaders = 32
+
 const signatureLength: Record<JwsAlgorithm, number> = { HS512: 64, ES512: 132 }
 
 function webCryptoParams(alg: JwsAlgorithm): AlgorithmIdentifier | EcdsaParams {
@@ -56,9 +62,19 @@ export async function signJws(payload: Record<string, unknown>, key: JwsKey): Pr
   return `${signingInput}.${encodeBase64Url(new Uint8Array(signature))}`
 }
 
+// JSON parts are decoded into this buffer and turned into text at once, with no await in between: one
+// buffer serves every token instead of an allocation per part (off the V8 heap past 64 bytes: slow).
+let scratch = new Uint8Array(1024)
+
+function decodeText(part: string): string | null {
+  const length = decodedLength(part)
+  if (scratch.length < length) scratch = new Uint8Array(length)
+  const written = decodeBase64UrlInto(part, scratch)
+  return written < 0 ? null : utf8Decode(scratch.subarray(0, written))
+}
+
 function decodeJsonPart(part: string): Record<string, unknown> | null {
-  const bytes = decodeBase64Url(part)
-  const text = bytes && utf8Decode(bytes)
+  const text = decodeText(part)
   return text === null ? null : parseJsonObject(text)
 }
 
@@ -71,11 +87,36 @@ function acceptableHeader(header: Record<string, unknown>): header is { alg: Jws
 }
 
 /** Keys of the header's algorithm, the one whose kid matches first. */
-function candidates(keys: readonly JwsKey[], header: { alg: JwsAlgorithm; kid?: string }): JwsKey[] {
+function candidates(keys: readonly JwsKey[], header: { alg: JwsAlgorithm; kid?: string }): readonly JwsKey[] {
+  // The common case, one key: nothing to order or bound.
+  if (keys.length === 1) return keys[0]!.alg === header.alg ? keys : []
   const sameAlg = keys.filter((k) => k.alg === header.alg)
   if (header.kid === undefined) return sameAlg.slice(0, maxKeysTried)
   const byKid = sameAlg.filter((k) => k.kid === header.kid)
   return [...byKid, ...sameAlg.filter((k) => k.kid !== header.kid)].slice(0, maxKeysTried)
+}
+
+/** Checks the header and the signature; the payload part is handed back still encoded. */
+async function verifySignature(token: unknown, keys: readonly JwsKey[]): Promise<{ header: Record<string, unknown>; payloadPart: string } | null> {
+  if (typeof token !== 'string' || token.length > maxJwsLength) return null
+  const firstDot = token.indexOf('.')
+  const lastDot = token.indexOf('.', firstDot + 1)
+  if (firstDot < 0 || lastDot < 0 || token.indexOf('.', lastDot + 1) >= 0) return null
+  const headerPart = token.slice(0, firstDot)
+  const header = verifiedHeaders.get(headerPart) ?? decodeJsonPart(headerPart)
+  if (!header || !acceptableHeader(header)) return null
+  const signature = decodeBase64Url(token.slice(lastDot + 1))
+  if (!signature || signature.length !== signatureLength[header.alg]) return null
+
+  // A fresh buffer, never the scratch one: Web Crypto may read it after this function has moved on.
+  const signingInput = utf8Encode(token.slice(0, lastDot))
+  for (const candidate of candidates(keys, header)) {
+    if (await crypto.subtle.verify(webCryptoParams(candidate.alg), candidate.key, signature, signingInput)) {
+      if (verifiedHeaders.size < maxCachedHeaders) verifiedHeaders.set(headerPart, header)
+      return { header: { ...header }, payloadPart: token.slice(firstDot + 1, lastDot) }
+    }
+  }
+  return null
 }
 
 /**
@@ -91,21 +132,9 @@ function candidates(keys: readonly JwsKey[], header: { alg: JwsAlgorithm; kid?: 
  */
 export async function verifyJws(token: unknown, keys: readonly JwsKey[]): Promise<VerifiedJws | null> {
   try {
-    if (typeof token !== 'string' || token.length > maxJwsLength) return null
-    const parts = token.split('.')
-    if (parts.length !== 3) return null
-    const [headerPart, payloadPart, signaturePart] = parts as [string, string, string]
-    const header = decodeJsonPart(headerPart)
-    if (!header || !acceptableHeader(header)) return null
-    const signature = decodeBase64Url(signaturePart)
-    const payload = decodeBase64Url(payloadPart)
-    if (!signature || !payload || signature.length !== signatureLength[header.alg]) return null
-
-    const signingInput = utf8Encode(`${headerPart}.${payloadPart}`)
-    for (const candidate of candidates(keys, header)) {
-      if (await crypto.subtle.verify(webCryptoParams(candidate.alg), candidate.key, signature, signingInput)) return { header, payload }
-    }
-    return null
+    const signed = await verifySignature(token, keys)
+    const payload = signed && decodeBase64Url(signed.payloadPart)
+    return payload ? { header: signed!.header, payload } : null
   } catch {
     return null
   }
@@ -123,8 +152,12 @@ export async function verifyJws(token: unknown, keys: readonly JwsKey[]): Promis
  * ```
  */
 export async function verifyJwt(token: unknown, keys: readonly JwsKey[]): Promise<VerifiedJwt | null> {
-  const verified = await verifyJws(token, keys)
-  const text = verified && utf8Decode(verified.payload)
-  const payload = text == null ? null : parseJsonObject(text)
-  return payload && { header: verified!.header, payload }
+  try {
+    const signed = await verifySignature(token, keys)
+    const text = signed && decodeText(signed.payloadPart)
+    const payload = text == null ? null : parseJsonObject(text)
+    return payload && { header: signed!.header, payload }
+  } catch {
+    return null
+  }
 }

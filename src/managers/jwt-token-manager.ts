@@ -43,6 +43,8 @@ export class JwtTokenManager implements TokenManager {
   readonly #config: ResolvedJwtConfig
   readonly #context: ManagerContext
   readonly #keys: Promise<Keys>
+  /** The keys once imported: validation then skips an await (a measurable share of a ~5 µs verify on workerd). */
+  #importedKeys: Keys | undefined
 
   constructor(config: ResolvedJwtConfig, context: ManagerContext) {
     this.#config = config
@@ -57,6 +59,7 @@ export class JwtTokenManager implements TokenManager {
         rotation: await importHmacSha512Key(config.rotationPepper),
       }
     })()
+    this.#keys.then((keys) => (this.#importedKeys = keys), () => {})
     this.ready = Promise.all([this.#keys, config.hasher.ready()]).then(() => undefined)
     this.ready.catch(() => {})
   }
@@ -88,7 +91,7 @@ export class JwtTokenManager implements TokenManager {
 
   async validateToken(token: string): Promise<AuthenticationInfo | null> {
     try {
-      const keys = await this.#keys
+      const keys = this.#importedKeys ?? (await this.#keys)
       const verified = await verifyJwt(token, keys.verification)
       if (!verified) return null
       return readAccessClaims(verified.payload, this.#context.clock().getTime(), this.#config.clockTolerance, this.#config.issuer)
