@@ -22,8 +22,8 @@ async function publishDryRun(...flags: string[]): Promise<{ ok: boolean; output:
 describe('jsr.json', () => {
   it('has the version and the entry points of package.json, as TypeScript sources', () => {
     expect(jsr.version).toBe(packageJson.version)
-    const npmEntries = Object.entries(packageJson.exports).filter(([key]) => key !== './package.json')
-    const expected = Object.fromEntries(npmEntries.map(([key, target]) => [key, target.default.replace('./dist/', './src/').replace(/\.js$/, '.ts')]))
+    const npmEntries = Object.entries(packageJson.exports).flatMap(([key, target]) => (typeof target === 'object' ? [[key, target.default] as const] : []))
+    const expected = Object.fromEntries(npmEntries.map(([key, file]) => [key, file.replace('./dist/', './src/').replace(/\.js$/, '.ts')]))
     expect(jsr.exports).toEqual(expected)
   })
 
