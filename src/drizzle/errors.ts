@@ -4,10 +4,14 @@ import { StorageError, StorageUnavailableError } from '../managers/errors.ts'
 // 08 connection exception, 53 insufficient resources, 57P0x shutdown/crash/starting, 40001/40P01 races.
 const retryableSqlState = /^(08|53|57P0[1-3]|40001|40P01)/
 
+// A SQLSTATE's class starts with a digit or F, H, P, X. Node's errno names (EPIPE, ESRCH, …) are five
+// capitals too, but start with E: a socket error must stay "unavailable", not become "rejected".
+const sqlStatePattern = /^[0-9FHPX][0-9A-Z]{4}$/
+
 function sqlStateOf(error: unknown): string | undefined {
   for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     const code = (e as { code?: unknown }).code
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code
+    if (typeof code === 'string' && sqlStatePattern.test(code)) return code
   }
   return undefined
 }
@@ -19,13 +23,29 @@ function driverErrorOf(error: unknown): unknown {
   return e
 }
 
+// Fields that name things (constraint, table, socket call) but never quote values. Left out: `detail`
+// ("Failing row contains (…)" quotes the row, hashes included), `where`, `internalQuery`, parameters.
+const safeFields = ['code', 'severity', 'schema', 'table', 'column', 'dataType', 'constraint', 'routine', 'errno', 'syscall', 'address', 'port']
+
+/** The driver's error reduced to what is safe to log: its name, message, stack and naming fields. */
+function safeCause(error: unknown): unknown {
+  const driver = driverErrorOf(error)
+  if (!(driver instanceof Error)) return undefined
+  const cause = new Error(driver.message)
+  cause.name = driver.name
+  if (driver.stack !== undefined) cause.stack = driver.stack
+  const from = driver as unknown as Record<string, unknown>
+  for (const field of safeFields) if (from[field] !== undefined) Object.assign(cause, { [field]: from[field] })
+  return cause
+}
+
 /**
  * Turns any database failure into a typed error that is safe to log. No SQLSTATE at all means the
  * database was not reached (refused, reset, fetch failed, closed): unavailable, retryable.
  */
 export function storageFailure(error: unknown): StorageError | StorageUnavailableError {
   const sqlState = sqlStateOf(error)
-  const cause = { cause: driverErrorOf(error) }
+  const cause = { cause: safeCause(error) }
   if (sqlState === undefined || retryableSqlState.test(sqlState)) return new StorageUnavailableError(cause)
   return new StorageError(sqlState, cause)
 }
