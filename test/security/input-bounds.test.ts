@@ -14,15 +14,16 @@ import { b64url, claims, forgeJws } from '../support/forge.ts'
 // Every decode and JSON parse the library does goes through these two modules: count calls and input.
 const work = vi.hoisted(() => ({ decodes: 0, decodedChars: 0, parses: 0, parsedChars: 0, subtle: 0, verifies: 0, store: 0 }))
 vi.mock('../../src/crypto/base64url.ts', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../../src/crypto/base64url.ts')>()
-  return {
-    ...original,
-    decodeBase64Url: (text: unknown) => {
-      work.decodes++
-      work.decodedChars += typeof text === 'string' ? text.length : 0
-      return original.decodeBase64Url(text)
-    },
-  }
+  const original = await importOriginal<Record<string, unknown>>()
+  // Every decoder the module has (decodeBase64Url, decodeBase64UrlInto, …).
+  const wrapped = Object.entries(original).map(([name, value]) => [name, typeof value === 'function' && name.startsWith('decodeBase64')
+    ? (...args: unknown[]) => {
+        work.decodes++
+        work.decodedChars += typeof args[0] === 'string' ? args[0].length : 0
+        return (value as (...a: unknown[]) => unknown)(...args)
+      }
+    : value])
+  return Object.fromEntries(wrapped)
 })
 vi.mock('../../src/crypto/json.ts', async (importOriginal) => {
   const original = await importOriginal<typeof import('../../src/crypto/json.ts')>()
