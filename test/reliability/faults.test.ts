@@ -3,7 +3,9 @@
 // (neon-http). While it is cut, every operation that needs the database fails with the typed, retryable
 // StorageUnavailableError, JWTs keep validating (they need no database), and no token is handed out
 // without its row. Once restored, everything issued before works again.
+import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { authenticate, authRoutes } from '../../src/hono/index.ts'
 import { JwtTokenManager, StorageUnavailableError, type AuthServices, type AuthSuccess } from '../../src/index.ts'
 import { createAuth, testClock } from '../support/auth.ts'
 import { createFigures } from '../support/figures.ts'
@@ -16,6 +18,15 @@ afterAll(() => {
   figures.write()
   expect(figures.get('unhandledExceptions')).toBe(0)
 })
+
+function honoApp(auth: AuthServices<unknown>) {
+  const app = new Hono()
+  app.get('/me', authenticate({ auth }), (c) => c.json({ user: c.var.auth.userIdentifier }))
+  app.route('/auth', authRoutes(auth))
+  return app
+}
+const bearer = (token: string) => ({ headers: { Authorization: `Bearer ${token}` } })
+const refreshBody = (refreshToken: string) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken }) })
 
 /** Asserts the promise rejects with the retryable storage error, and nothing else. */
 async function expectUnavailable(operation: Promise<unknown>): Promise<void> {
@@ -62,6 +73,17 @@ describe.each(drivers)('faults on %s', (driver) => {
     await expectUnavailable(auth.tokenManager.listTokens({ authUserId: user }))
     // Garbage is still recognised as garbage without asking the database.
     expect(await auth.tokenManager.validateToken('not-a-token')).toBeNull()
+    // Over HTTP: 503 with Retry-After wherever the database is needed, never 401 for a valid token.
+    const app = honoApp(auth)
+    const sessionResponse = await app.request('/me', bearer(session.token))
+    expect(sessionResponse.status).toBe(503)
+    expect(sessionResponse.headers.get('retry-after')).toMatch(/^\d+$/)
+    expect(await sessionResponse.json()).toEqual({ error: 'temporarily_unavailable', code: 'ERR_STORAGE_UNAVAILABLE' })
+    expect((await app.request('/me', bearer(pair.token))).status).toBe(200)
+    expect((await app.request('/me', bearer('not-a-token'))).status).toBe(401)
+    expect((await app.request('/auth/refresh', refreshBody(pair.refreshToken!))).status).toBe(503)
+    expect((await app.request('/auth/tokens', bearer(pair.token))).status).toBe(503)
+    expect((await app.request('/auth/sign-out', { method: 'POST', ...bearer(pair.token) })).status).toBe(503)
 
     database.setMode('open')
     // Nothing was half-written while cut, nothing issued before was lost.
@@ -70,6 +92,8 @@ describe.each(drivers)('faults on %s', (driver) => {
     const refreshed = await jwt.refreshAccessToken(pair.refreshToken!)
     expect(await auth.tokenManager.validateToken(refreshed.token)).toMatchObject({ authId: pair.tokenId })
     expect((await auth.tokenManager.listTokens({ authUserId: user })).map((t) => t.tokenId).sort()).toEqual([pair.tokenId, session.tokenId].sort())
+    expect((await app.request('/me', bearer(session.token))).status).toBe(200)
+    expect((await app.request('/auth/refresh', refreshBody(refreshed.refreshToken!))).status).toBe(200)
   })
 
   it('a cut in the middle of 30 concurrent issues: every token handed out has its row', async () => {
@@ -98,6 +122,22 @@ describe.each(drivers)('faults on %s', (driver) => {
     // (nobody holds their secret), harmless, and they expire like any other.
     figures.add('orphanRows', stored.size - issued.length)
     for (const success of issued) expect(await auth.tokenManager.validateToken(success.token)).toMatchObject({ authId: success.tokenId })
+  })
+
+  it('a cut in the middle of 20 concurrent refreshes: after restore the client retries and gets the same pair as the winners', async () => {
+    const { auth } = createAuth(database.db, 'jwt')
+    const jwt = auth.getTokenManager(JwtTokenManager)
+    const pair = await jwt.issueToken({ authUserId: 'fault-refresh-storm', method: 'email' })
+    const storm = Array.from({ length: 20 }, () => jwt.refreshAccessToken(pair.refreshToken!))
+    await Promise.race(storm.map((p) => p.catch(() => {})))
+    database.setMode('refuse')
+    const settled = await Promise.allSettled(storm)
+    database.setMode('open')
+    for (const r of settled) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(StorageUnavailableError)
+    const retry = await jwt.refreshAccessToken(pair.refreshToken!)
+    for (const r of settled) if (r.status === 'fulfilled') expect(r.value.refreshToken).toBe(retry.refreshToken)
+    expect(await jwt.validateToken(retry.token)).toMatchObject({ authId: pair.tokenId })
+    await expect(jwt.refreshAccessToken(retry.refreshToken!)).resolves.toMatchObject({ tokenId: pair.tokenId })
   })
 
   it('a refresh whose answer is lost after the rotation committed: the retry inside the grace window gets the rotated pair', async () => {
