@@ -1,6 +1,7 @@
 import { and, eq, gt, lt, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import type { InsertOptions, RefreshTokenRow, RowFilter, SessionRow, TokenStore } from '../managers/storage.ts'
+import { ConfigError, EdgeTokenError } from '../managers/errors.ts'
 import { storageFailure } from './errors.ts'
 import { authRefreshToken, authSession } from './schema.ts'
 
@@ -15,7 +16,8 @@ async function guarded<T>(operation: () => Promise<T>): Promise<T> {
   try {
     return await operation()
   } catch (error) {
-    throw storageFailure(error)
+    // Our own typed errors (a misconfigured callback) are not the database failing: never "retry later".
+    throw error instanceof EdgeTokenError ? error : storageFailure(error)
   }
 }
 
@@ -54,7 +56,7 @@ async function insertWithWrites(
   }
   for (const write of writes) {
     if (!write || typeof (write as SQLWrapper).getSQL !== 'function') {
-      throw new TypeError('onRefreshTokenCreated/onSessionCreated must return Drizzle queries (insert/update/delete builders or sql``).')
+      throw new ConfigError('onRefreshTokenCreated/onSessionCreated must return Drizzle queries (insert/update/delete builders or sql``).')
     }
   }
   // getSQL(): a query builder embedded as-is gets wrapped in parentheses, which WITH does not allow.

@@ -178,6 +178,16 @@ describe.each(['neon-http', 'node-postgres'] as const)('races on %s', (driver) =
     }
   })
 
+  // A callback returning something that is not a query is the app's bug, not an outage: a 503 "retry
+  // later" would hide it forever.
+  it('a callback that returns a non-query fails with ERR_CONFIG, not as retryable, and leaves no row', async () => {
+    const { auth } = createAuth(database.db, 'multi', { jwt: { onRefreshTokenCreated: () => [{ not: 'a query' }] } })
+    const error = await auth.tokenManager.issueToken({ authUserId: 'race-bad-callback', method: 'email' }).then(() => null, (e: unknown) => e)
+    expect(error).toMatchObject({ code: 'ERR_CONFIG' })
+    expect(error).not.toHaveProperty('retryable')
+    expect(await database.query(`select id from auth_refresh_token where auth_user_id = 'race-bad-callback'`)).toEqual([])
+  })
+
   // A sign-in that dies in the callback itself (before any SQL) must not leave a row either.
   it('an issue whose callback throws leaves no row', async () => {
     const { auth } = createAuth(database.db, 'multi', {
