@@ -75,6 +75,8 @@ export class SecretHasher {
   readonly algorithm: SecretHashAlgorithm
   readonly saltLength: number
   readonly #peppers: Promise<CryptoKey[]>
+  /** The keys once imported: the hot path (a session check per request) then skips an await. */
+  #importedPeppers: CryptoKey[] | undefined
 
   constructor(options: { pepper: string; fallbackPeppers?: readonly string[]; algorithm?: SecretHashAlgorithm; saltLength?: number }) {
     this.algorithm = checkAlgorithm(options.algorithm ?? { name: 'HMAC-SHA512' })
@@ -88,7 +90,7 @@ export class SecretHasher {
     ).catch((cause) => {
       throw new UnsupportedAlgorithmError('This runtime\'s Web Crypto has no HMAC SHA-512.', { cause })
     })
-    this.#peppers.catch(() => {})
+    this.#peppers.then((keys) => (this.#importedPeppers = keys), () => {})
   }
 
   /** Resolves once the pepper keys are imported (and PBKDF2 proven available if configured). */
@@ -117,16 +119,19 @@ export class SecretHasher {
   async verify(secret: Uint8Array, stored: Uint8Array): Promise<SecretHashVerdict> {
     const parsed = parse(stored)
     if (!parsed) return null
-    const peppers = await this.#peppers
+    const peppers = this.#importedPeppers ?? (await this.#peppers)
     for (let i = 0; i < peppers.length; i++) {
       const candidate = await digest(peppers[i]!, parsed.algorithm, parsed.salt, secret)
       if (timingSafeEqual(candidate, parsed.digest)) {
-        const sameAlgorithm = JSON.stringify(parsed.algorithm) === JSON.stringify(this.algorithm)
-        return i === 0 && sameAlgorithm && parsed.salt.length === this.saltLength ? 'current' : 'outdated'
+        return i === 0 && sameAlgorithm(parsed.algorithm, this.algorithm) && parsed.salt.length === this.saltLength ? 'current' : 'outdated'
       }
     }
     return null
   }
+}
+
+function sameAlgorithm(a: SecretHashAlgorithm, b: SecretHashAlgorithm): boolean {
+  return a.name === 'PBKDF2-SHA512' ? b.name === 'PBKDF2-SHA512' && a.iterations === b.iterations : a.name === b.name
 }
 
 async function pbkdf2(password: Uint8Array<ArrayBuffer>, salt: Uint8Array, iterations: number): Promise<Bytes> {
