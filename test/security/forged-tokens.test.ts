@@ -19,6 +19,7 @@ import { buildAttacks, targetNames, type Attack, type AttackContext, type Target
 
 const figures = createFigures('forged-tokens')
 figures.watchUnhandled()
+figures.add('forgedAccepted', 0) // recorded as 0, not absent
 const issuer = 'https://auth.example'
 const clock = testClock()
 
