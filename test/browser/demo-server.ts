@@ -1,0 +1,60 @@
+// The real demo app (demo/app.ts, its page bundled with the real client) on an in-memory PGlite, served by
+// @hono/node-server on a free port, with short access tokens. It logs every request the browser makes,
+// so tests count refreshes and see each call's status.
+import { PGlite } from '@electric-sql/pglite'
+import { serve } from '@hono/node-server'
+import { getConnInfo } from '@hono/node-server/conninfo'
+import { drizzle } from 'drizzle-orm/pglite'
+import { migrate } from 'drizzle-orm/pglite/migrator'
+import type { AddressInfo } from 'node:net'
+import { createDemoApp } from '../../demo/app.ts'
+import { migrateDemo } from '../../demo/migrate.ts'
+import { buildPage } from '../../demo/page/build.ts'
+import { createDemoServices } from '../../demo/services.ts'
+import { secrets } from '../support/auth.ts'
+
+export interface Exchange {
+  method: string
+  path: string
+  status: number
+}
+
+export async function startDemo({ accessTokenLifetime }: { accessTokenLifetime: string }) {
+  const client = new PGlite()
+  const db = drizzle(client)
+  await migrateDemo((folder) => migrate(db, folder))
+  const services = createDemoServices(db, {
+    jwtHmacSha512PrivateKey: secrets.hmac,
+    jwtRefreshTokenHashPepper: secrets.refreshPepper,
+    serverSideSessionKeyHashPepper: secrets.sessionPepper,
+    ACCESS_TOKEN_LIFETIME: accessTokenLifetime,
+  })
+  await services.auth.ready
+  const app = createDemoApp({ services: () => services, page: await buildPage(), clientIp: (c) => getConnInfo(c).remote.address })
+
+  const exchanges: Exchange[] = []
+  const server = serve({
+    port: 0,
+    hostname: '127.0.0.1',
+    fetch: async (request, env) => {
+      const response = await app.fetch(request, env)
+      exchanges.push({ method: request.method, path: new URL(request.url).pathname, status: response.status })
+      return response
+    },
+  })
+  await new Promise<void>((resolve) => server.once('listening', resolve))
+  // 127.0.0.1 is a secure context for Chromium, so the page has Web Locks.
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+
+  return {
+    url,
+    services,
+    exchanges,
+    /** The requests to `method path` so far, as their statuses. */
+    statuses: (method: string, path: string) => exchanges.filter((e) => e.method === method && e.path === path).map((e) => e.status),
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await client.close()
+    },
+  }
+}
