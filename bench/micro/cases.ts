@@ -1,0 +1,139 @@
+// The micro benchmark cases, per operation: raw crypto.subtle (the floor, always first), this library,
+// jose and hono/jwt. Portable: the same cases run on Node, Bun, Deno and workerd.
+import { jwtVerify, SignJWT } from 'jose'
+import { sign as honoSign, verify as honoVerify } from 'hono/jwt'
+import { decodeBase64Url } from '../../src/crypto/base64url.ts'
+import { signJws } from '../../src/crypto/jws.ts'
+import { SecretHasher } from '../../src/crypto/secret-hash.ts'
+import { decodeSessionToken } from '../../src/managers/session-token.ts'
+import { es512Fixture, hs512Fixture, libraryClaims, pepper, sessionFixture } from './fixtures.ts'
+
+export interface Variant {
+  /** 'raw' is the floor every other variant is compared with. */
+  name: 'raw' | 'library' | 'jose' | 'hono' | 'hono (string secret)' | string
+  run: () => Promise<unknown>
+  /** Called once before timing: throws if the variant does not do the real, successful work. */
+  check: (result: unknown) => boolean
+}
+
+export interface Case {
+  id: string
+  title: string
+  variants: Variant[]
+  /** Slow cases (PBKDF2) get fewer samples. */
+  slow?: boolean
+}
+
+
+const utf8 = new TextEncoder()
+const truthy = (r: unknown) => r !== null && r !== undefined && r !== false
+const isString = (r: unknown) => typeof r === 'string' && r.length > 0
+
+/** Builds keys and tokens, then the cases; every variant is checked to succeed before it is timed. */
+export async function microCases(): Promise<Case[]> {
+  const hs = await hs512Fixture()
+  const es = await es512Fixture()
+  const session = await sessionFixture()
+  const claims = libraryClaims()
+  const ecdsa = { name: 'ECDSA', hash: 'SHA-512' }
+  const pbkdf2 = (iterations: number) => new SecretHasher({ pepper, algorithm: { name: 'PBKDF2-SHA512', iterations } })
+  const hmacHasher = new SecretHasher({ pepper })
+  const [pbkdf2At10k, pbkdf2At100k] = [pbkdf2(10_000), pbkdf2(100_000)]
+  const refreshSecret = crypto.getRandomValues(new Uint8Array(32))
+  const pbkdf2Raw = async (iterations: number) => {
+    const key = await crypto.subtle.importKey('raw', refreshSecret, 'PBKDF2', false, ['deriveBits'])
+    return crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-512', salt: session.saltedSecret.slice(0, 16), iterations }, key, 512)
+  }
+  const timingSafe = (a: Uint8Array, b: Uint8Array) => {
+    let d = a.length ^ b.length
+    for (let i = 0; i < a.length; i++) d |= a[i]! ^ b[i]!
+    return d === 0
+  }
+
+  return [
+    {
+      id: 'hs512-validate',
+      title: 'HS512 validate',
+      variants: [
+        { name: 'raw', run: () => crypto.subtle.verify('HMAC', hs.verifyKey, hs.signature, hs.signingInput), check: truthy },
+        { name: 'library', run: () => hs.manager.validateToken(hs.token), check: truthy },
+        { name: 'jose', run: () => jwtVerify(hs.token, hs.verifyKey, { algorithms: ['HS512'] }), check: truthy },
+        { name: 'hono', run: () => honoVerify(hs.token, hs.verifyKey, 'HS512'), check: truthy },
+        { name: 'hono (string secret)', run: () => honoVerify(hs.token, hs.secret, 'HS512'), check: truthy },
+        // What a JWT costs with no checks at all (no header rules, no duplicate keys, no claims): the price of strictness.
+        {
+          name: 'naive (verify + JSON.parse, no checks)',
+          run: async () => {
+            const dot = hs.token.lastIndexOf('.')
+            const ok = await crypto.subtle.verify('HMAC', hs.verifyKey, decodeBase64Url(hs.token.slice(dot + 1))!, utf8.encode(hs.token.slice(0, dot)))
+            return ok && JSON.parse(new TextDecoder().decode(decodeBase64Url(hs.token.slice(hs.token.indexOf('.') + 1, dot))!))
+          },
+          check: truthy,
+        },
+      ],
+    },
+    {
+      id: 'hs512-sign',
+      title: 'HS512 sign',
+      variants: [
+        { name: 'raw', run: () => crypto.subtle.sign('HMAC', hs.signKey, hs.signingInput), check: truthy },
+        { name: 'library', run: () => signJws(claims, hs.signingKey), check: isString },
+        { name: 'jose', run: () => new SignJWT(claims).setProtectedHeader({ alg: 'HS512', typ: 'JWT' }).sign(hs.signKey), check: isString },
+        { name: 'hono', run: () => honoSign(claims, hs.signKey, 'HS512'), check: isString },
+      ],
+    },
+    {
+      id: 'es512-validate',
+      title: 'ES512 validate',
+      variants: [
+        { name: 'raw', run: () => crypto.subtle.verify(ecdsa, es.verifyKey, es.signature, es.signingInput), check: truthy },
+        { name: 'library', run: () => es.manager.validateToken(es.token), check: truthy },
+        { name: 'jose', run: () => jwtVerify(es.token, es.verifyKey, { algorithms: ['ES512'] }), check: truthy },
+        { name: 'hono', run: () => honoVerify(es.token, es.verifyKey, 'ES512'), check: truthy },
+      ],
+    },
+    {
+      id: 'es512-sign',
+      title: 'ES512 sign',
+      variants: [
+        { name: 'raw', run: () => crypto.subtle.sign(ecdsa, es.signKey, es.signingInput), check: truthy },
+        { name: 'library', run: () => signJws(claims, es.signingKey), check: isString },
+        { name: 'jose', run: () => new SignJWT(claims).setProtectedHeader({ alg: 'ES512', typ: 'JWT' }).sign(es.signKey), check: isString },
+        { name: 'hono', run: () => honoSign(claims, es.signKey, 'ES512'), check: isString },
+      ],
+    },
+    {
+      id: 'session-validate',
+      title: 'Session validate minus DB (decode + hash + compare)',
+      variants: [
+        {
+          name: 'raw',
+          run: async () => timingSafe(new Uint8Array(await crypto.subtle.sign('HMAC', session.pepperKey, session.saltedSecret)), session.digest),
+          check: (r) => r === true,
+        },
+        {
+          name: 'library',
+          run: async () => {
+            const parts = decodeSessionToken(session.token)
+            return parts && session.hasher.verify(parts.secret, session.storedHash)
+          },
+          check: (r) => r === 'current',
+        },
+      ],
+    },
+    {
+      id: 'refresh-hash',
+      title: 'Refresh-secret hash (HMAC vs PBKDF2)',
+      slow: true,
+      variants: [
+        { name: 'raw', run: () => crypto.subtle.sign('HMAC', session.pepperKey, refreshSecret), check: truthy },
+        { name: 'library HMAC-SHA512', run: () => hmacHasher.hash(refreshSecret), check: truthy },
+        { name: 'raw PBKDF2 10k', run: () => pbkdf2Raw(10_000), check: truthy },
+        { name: 'library PBKDF2 10k', run: () => pbkdf2At10k.hash(refreshSecret), check: truthy },
+        { name: 'raw PBKDF2 100k', run: () => pbkdf2Raw(100_000), check: truthy },
+        { name: 'library PBKDF2 100k', run: () => pbkdf2At100k.hash(refreshSecret), check: truthy },
+      ],
+    },
+  ]
+}
+

@@ -1,0 +1,47 @@
+// The shape of bench/results/latest.json. A run of some sections keeps the others from the previous file,
+// each stamped with when it was measured.
+import { existsSync, readFileSync } from 'node:fs'
+import { cpus, loadavg, totalmem } from 'node:os'
+import type { OperationCount } from '../test/support/round-trips.ts'
+import type { RuntimeMicro } from './micro/runtimes.ts'
+import type { ConcurrencyResult } from './scale/concurrency.ts'
+import type { RowsResult } from './scale/rows.ts'
+import type { SizeResult } from './sizes.ts'
+import type { WorkerdCpuResult } from './workerd/cpu.ts'
+
+export interface Machine {
+  cpu: string
+  cores: number
+  memoryGb: number
+  loadAverage: number[]
+  note: string
+}
+
+interface Stamped {
+  measuredAt: string
+  machine: Machine
+}
+
+export interface Results {
+  micro?: Stamped & { rounds: number; runtimes: RuntimeMicro[] }
+  roundTrips?: Stamped & { drivers: Record<string, OperationCount[]> }
+  sizes?: Stamped & { results: SizeResult[] }
+  workerdCpu?: Stamped & { results: WorkerdCpuResult[] }
+  scale?: Stamped & { concurrency: ConcurrencyResult[]; rows: RowsResult[] }
+}
+
+export function machine(): Machine {
+  return {
+    cpu: cpus()[0]?.model.trim() ?? 'unknown',
+    cores: cpus().length,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
+    note: 'shared: other jobs (test suites) ran on the same cores during the benchmark',
+  }
+}
+
+export const stamp = (): Stamped => ({ measuredAt: new Date().toISOString(), machine: machine() })
+
+export function loadResults(path: string): Results {
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Results) : {}
+}

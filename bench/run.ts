@@ -1,0 +1,112 @@
+// `npm run bench`: every section in one run, results in bench/results/latest.json and ratios.svg.
+//   npm run bench -- --only=micro,sizes      sections: micro, round-trips, sizes, workerd, scale
+//   npm run bench -- --skip=scale            scale fills a table with 10⁶ rows: a few minutes
+//   npm run bench -- --runtimes=node,workerd --rounds=21 --quick
+// Sections not run keep their previous results (each is stamped with its date and machine load).
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { countedDrivers, measureRoundTrips, openCountedDatabase } from '../test/support/round-trips.ts'
+import { ratioChart } from './chart.ts'
+import { microRuntimes, runMicroOn, type MicroRuntime, type RuntimeMicro } from './micro/runtimes.ts'
+import { headlineTable, microTable, table, verdictTable } from './report.ts'
+import { loadResults, stamp } from './results.ts'
+import { measureConcurrency } from './scale/concurrency.ts'
+import { measureRowGrowth } from './scale/rows.ts'
+import { measureSizes } from './sizes.ts'
+import { measureWorkerdCpu } from './workerd/cpu.ts'
+
+const sections = ['micro', 'round-trips', 'sizes', 'workerd', 'scale'] as const
+type Section = (typeof sections)[number]
+
+const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string | undefined]))
+const list = (value: string | undefined) => (value ? value.split(',').map((s) => s.trim()) : undefined)
+const only = list(args.only)
+const skip = list(args.skip) ?? []
+for (const name of [...(only ?? []), ...skip]) if (!sections.includes(name as Section)) throw new Error(`unknown section ${name}; one of ${sections.join(', ')}`)
+const selected = sections.filter((s) => (!only || only.includes(s)) && !skip.includes(s))
+const quick = 'quick' in args
+const rounds = Number(args.rounds ?? (quick ? 5 : 21))
+const runtimes = (list(args.runtimes) ?? [...microRuntimes]) as MicroRuntime[]
+
+const resultsDir = join(import.meta.dirname, 'results')
+const resultsPath = join(resultsDir, 'latest.json')
+const results = loadResults(resultsPath)
+mkdirSync(resultsDir, { recursive: true })
+const save = () => writeFileSync(resultsPath, `${JSON.stringify(results, null, 1)}\n`)
+const log = (line: string) => console.log(line)
+
+console.log(`bench: ${selected.join(', ')} — machine shared with other jobs: compare ratios from one run, not absolute numbers`)
+
+if (selected.includes('micro')) {
+  console.log(`\n## micro (${rounds} rounds, runtimes: ${runtimes.join(', ')})`)
+  const measured: RuntimeMicro[] = []
+  for (const runtime of runtimes) {
+    console.log(`- ${runtime}`)
+    measured.push(await runMicroOn(runtime, { rounds, slowRounds: quick ? 1 : 3 }))
+  }
+  results.micro = { ...stamp(), rounds, runtimes: measured }
+  save()
+  for (const runtime of measured) console.log(`\n### ${runtime.runtime}\n${microTable(runtime)}`)
+  console.log(`\n${headlineTable(measured)}`)
+}
+
+if (selected.includes('round-trips')) {
+  console.log('\n## round trips per operation')
+  const drivers: Record<string, Awaited<ReturnType<typeof measureRoundTrips>>> = {}
+  for (const driver of countedDrivers) {
+    const database = await openCountedDatabase(driver)
+    try {
+      drivers[driver] = await measureRoundTrips(database)
+    } finally {
+      await database.close()
+    }
+  }
+  results.roundTrips = { ...stamp(), drivers }
+  save()
+  const operations = drivers[countedDrivers[0]]!.map((r) => r.operation)
+  console.log(table(['operation', ...countedDrivers.map((d) => `${d}: round trips (waves)`)], operations.map((op) => [
+    op, ...countedDrivers.map((d) => {
+      const row = drivers[d]!.find((r) => r.operation === op)!
+      return row.waves === row.roundTrips ? String(row.roundTrips) : `${row.roundTrips} (${row.waves})`
+    }),
+  ])))
+}
+
+if (selected.includes('sizes')) {
+  console.log('\n## bundle sizes')
+  const sizes = await measureSizes()
+  results.sizes = { ...stamp(), results: sizes }
+  save()
+  console.log(table(['bundle', 'minified', 'gzip'], sizes.map((s) => [s.name, `${(s.minifiedBytes / 1024).toFixed(1)} KB`, `${(s.gzipBytes / 1024).toFixed(1)} KB`])))
+}
+
+if (selected.includes('workerd')) {
+  console.log('\n## CPU per request in workerd')
+  const cpu = await measureWorkerdCpu({ rounds: quick ? 3 : 9, requests: quick ? 150 : 300, log })
+  results.workerdCpu = { ...stamp(), results: cpu }
+  save()
+  console.log(table(['route', 'CPU µs/request', 'over /noop', 'wall µs/request', 'over /noop'], cpu.map((r) => [
+    r.route, r.cpuMicros.toFixed(0), r.cpuOverNoopMicros.toFixed(0), r.wallMicros.toFixed(0), r.wallOverNoopMicros.toFixed(0),
+  ])))
+}
+
+if (selected.includes('scale')) {
+  console.log('\n## scale')
+  const concurrency = await measureConcurrency({ durationMs: quick ? 1_000 : 3_000, log })
+  const rows = await measureRowGrowth({ sizes: quick ? [1_000, 100_000] : [1_000, 100_000, 1_000_000], validations: quick ? 500 : 2_000, log })
+  results.scale = { ...stamp(), concurrency, rows }
+  save()
+  console.log(table(['driver', 'operation', 'clients', 'ops/s', 'p50 ms', 'p99 ms'], concurrency.map((r) => [
+    r.driver, r.operation, r.clients, r.throughput.toFixed(0), r.p50Ms.toFixed(2), r.p99Ms.toFixed(2),
+  ])))
+  console.log(table(['stored sessions', 'validate p50 ms', 'p99 ms'], rows.map((r) => [r.rows.toLocaleString('en-US'), r.p50Ms.toFixed(3), r.p99Ms.toFixed(3)])))
+  console.log(`\nEXPLAIN (ANALYZE) at ${rows.at(-1)!.rows.toLocaleString('en-US')} rows:\n${rows.at(-1)!.plan}`)
+}
+
+if (results.micro) {
+  const { measuredAt, machine } = results.micro
+  const caption = `${measuredAt.slice(0, 10)} · ${machine.cores} cores (${machine.cpu}), shared with other jobs · median of ${results.micro.rounds} interleaved rounds`
+  writeFileSync(join(resultsDir, 'ratios.svg'), ratioChart(results.micro.runtimes, caption))
+}
+console.log(`\n## targets (issue 7)\n${verdictTable(results)}`)
+console.log(`\nwrote ${resultsPath} and ratios.svg`)
