@@ -177,7 +177,7 @@ describe('through Hono', () => {
         // HTTP strips surrounding whitespace from header values (and RFC 6750 allows 1*SP after "Bearer"),
         // so " token" or "token\n" in a header IS the issued token, not a forgery.
         if (controls.some((c) => c.token === (attack.input as string).trim())) continue
-        for (const headers of [{ Authorization: `Bearer ${attack.input}` }, { Cookie: `token=${encodeURIComponent(attack.input)}` }]) {
+        for (const headers of [{ Authorization: `Bearer ${attack.input}` }, { Cookie: `token=${encodeURIComponent(attack.input)}` }] as Record<string, string>[]) {
           const req = request(headers)
           if (!req) continue
           figures.add('inputsTried')
