@@ -6,7 +6,7 @@ import { decodeBase64Url } from '../../src/crypto/base64url.ts'
 import { signJws } from '../../src/crypto/jws.ts'
 import { SecretHasher } from '../../src/crypto/secret-hash.ts'
 import { decodeSessionToken } from '../../src/managers/session-token.ts'
-import { es512Fixture, hs512Fixture, libraryClaims, pepper, sessionFixture } from './fixtures.ts'
+import { es512Fixture, hs512Fixture, libraryClaims, pepper, sessionFixture, type AlgorithmFixture } from './fixtures.ts'
 
 export interface Variant {
   /** 'raw' is the floor every other variant is compared with. */
@@ -24,17 +24,40 @@ export interface Case {
   slow?: boolean
 }
 
-
 const utf8 = new TextEncoder()
 const truthy = (r: unknown) => r !== null && r !== undefined && r !== false
 const isString = (r: unknown) => typeof r === 'string' && r.length > 0
+
+/** raw subtle.verify on prepared bytes, then each implementation validating the same token. */
+function verifyVariants(alg: 'HS512' | 'ES512', f: AlgorithmFixture, params: AlgorithmIdentifier | EcdsaParams): Variant[] {
+  return [
+    { name: 'raw', run: () => crypto.subtle.verify(params, f.verifyKey, f.signature, f.signingInput), check: truthy },
+    { name: 'library', run: () => f.manager.validateToken(f.token), check: truthy },
+    { name: 'jose', run: () => jwtVerify(f.token, f.verifyKey, { algorithms: [alg] }), check: truthy },
+    { name: 'hono', run: () => honoVerify(f.token, f.verifyKey, alg), check: truthy },
+  ]
+}
+
+/** raw subtle.sign on prepared bytes, then each implementation signing the library's claims. */
+function signCase(alg: 'HS512' | 'ES512', f: AlgorithmFixture, params: AlgorithmIdentifier | EcdsaParams): Case {
+  const claims = libraryClaims()
+  return {
+    id: `${alg.toLowerCase()}-sign`,
+    title: `${alg} sign`,
+    variants: [
+      { name: 'raw', run: () => crypto.subtle.sign(params, f.signKey, f.signingInput), check: truthy },
+      { name: 'library', run: () => signJws(claims, f.signingKey), check: isString },
+      { name: 'jose', run: () => new SignJWT(claims).setProtectedHeader({ alg, typ: 'JWT' }).sign(f.signKey), check: isString },
+      { name: 'hono', run: () => honoSign(claims, f.signKey, alg), check: isString },
+    ],
+  }
+}
 
 /** Builds keys and tokens, then the cases; every variant is checked to succeed before it is timed. */
 export async function microCases(): Promise<Case[]> {
   const hs = await hs512Fixture()
   const es = await es512Fixture()
   const session = await sessionFixture()
-  const claims = libraryClaims()
   const ecdsa = { name: 'ECDSA', hash: 'SHA-512' }
   const pbkdf2 = (iterations: number) => new SecretHasher({ pepper, algorithm: { name: 'PBKDF2-SHA512', iterations } })
   const hmacHasher = new SecretHasher({ pepper })
@@ -55,10 +78,7 @@ export async function microCases(): Promise<Case[]> {
       id: 'hs512-validate',
       title: 'HS512 validate',
       variants: [
-        { name: 'raw', run: () => crypto.subtle.verify('HMAC', hs.verifyKey, hs.signature, hs.signingInput), check: truthy },
-        { name: 'library', run: () => hs.manager.validateToken(hs.token), check: truthy },
-        { name: 'jose', run: () => jwtVerify(hs.token, hs.verifyKey, { algorithms: ['HS512'] }), check: truthy },
-        { name: 'hono', run: () => honoVerify(hs.token, hs.verifyKey, 'HS512'), check: truthy },
+        ...verifyVariants('HS512', hs, 'HMAC'),
         { name: 'hono (string secret)', run: () => honoVerify(hs.token, hs.secret, 'HS512'), check: truthy },
         // What a JWT costs with no checks at all (no header rules, no duplicate keys, no claims): the price of strictness.
         {
@@ -72,36 +92,13 @@ export async function microCases(): Promise<Case[]> {
         },
       ],
     },
-    {
-      id: 'hs512-sign',
-      title: 'HS512 sign',
-      variants: [
-        { name: 'raw', run: () => crypto.subtle.sign('HMAC', hs.signKey, hs.signingInput), check: truthy },
-        { name: 'library', run: () => signJws(claims, hs.signingKey), check: isString },
-        { name: 'jose', run: () => new SignJWT(claims).setProtectedHeader({ alg: 'HS512', typ: 'JWT' }).sign(hs.signKey), check: isString },
-        { name: 'hono', run: () => honoSign(claims, hs.signKey, 'HS512'), check: isString },
-      ],
-    },
+    signCase('HS512', hs, 'HMAC'),
     {
       id: 'es512-validate',
       title: 'ES512 validate',
-      variants: [
-        { name: 'raw', run: () => crypto.subtle.verify(ecdsa, es.verifyKey, es.signature, es.signingInput), check: truthy },
-        { name: 'library', run: () => es.manager.validateToken(es.token), check: truthy },
-        { name: 'jose', run: () => jwtVerify(es.token, es.verifyKey, { algorithms: ['ES512'] }), check: truthy },
-        { name: 'hono', run: () => honoVerify(es.token, es.verifyKey, 'ES512'), check: truthy },
-      ],
+      variants: verifyVariants('ES512', es, ecdsa),
     },
-    {
-      id: 'es512-sign',
-      title: 'ES512 sign',
-      variants: [
-        { name: 'raw', run: () => crypto.subtle.sign(ecdsa, es.signKey, es.signingInput), check: truthy },
-        { name: 'library', run: () => signJws(claims, es.signingKey), check: isString },
-        { name: 'jose', run: () => new SignJWT(claims).setProtectedHeader({ alg: 'ES512', typ: 'JWT' }).sign(es.signKey), check: isString },
-        { name: 'hono', run: () => honoSign(claims, es.signKey, 'ES512'), check: isString },
-      ],
-    },
+    signCase('ES512', es, ecdsa),
     {
       id: 'session-validate',
       title: 'Session validate minus DB (decode + hash + compare)',

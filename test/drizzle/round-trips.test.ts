@@ -3,6 +3,30 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { countedDrivers, measureRoundTrips, openCountedDatabase, type CountedDatabase, type OperationCount } from '../support/round-trips.ts'
 
+// [operation, round trips, whether the count is a ceiling or exact]. Exact where the count is behaviour:
+// the throttled lastUsedAt write must happen once it is due, and a multi manager asks every manager.
+const budget: [string, number, 'at most' | 'exactly'][] = [
+  ['JWT validate', 0, 'exactly'],
+  ['multi validate (JWT)', 0, 'exactly'],
+  ['session validate (lastUsedAt fresh)', 1, 'at most'],
+  ['multi validate (session, fresh)', 1, 'at most'],
+  ['session validate (revoked)', 1, 'at most'],
+  ['session validate (lastUsedAt due: + throttled write)', 2, 'exactly'],
+  ['session validate (lastUsedAt due, write via waitUntil)', 2, 'exactly'],
+  ['JWT issue (with onRefreshTokenCreated write)', 1, 'at most'],
+  ['session issue (with onSessionCreated write)', 1, 'at most'],
+  ['JWT refresh', 2, 'at most'],
+  ['JWT refresh with the new token', 2, 'at most'],
+  ['JWT refresh retry within grace window', 2, 'at most'],
+  ['JWT list', 1, 'at most'],
+  ['session list', 1, 'at most'],
+  ['JWT revokeAll', 1, 'at most'],
+  ['session revokeAll', 1, 'at most'],
+  ['session revoke', 1, 'at most'],
+  ['multi list (JWT + sessions)', 2, 'exactly'],
+  ['multi revokeAll (JWT + sessions)', 2, 'exactly'],
+]
+
 describe.each(countedDrivers)('round trips per operation on %s', (driver) => {
   let database: CountedDatabase
   let counts: Map<string, OperationCount>
@@ -18,37 +42,13 @@ describe.each(countedDrivers)('round trips per operation on %s', (driver) => {
     return row
   }
 
-  it('JWT validation touches no database, alone or behind the multi manager', () => {
-    expect(trips('JWT validate').roundTrips).toBe(0)
-    expect(trips('multi validate (JWT)').roundTrips).toBe(0)
+  it.each(budget)('%s: %i round trips (%s)', (operation, expected, kind) => {
+    if (kind === 'exactly') expect(trips(operation).roundTrips).toBe(expected)
+    else expect(trips(operation).roundTrips).toBeLessThanOrEqual(expected)
   })
 
-  it('session validation is one lookup; the throttled lastUsedAt write adds one, which waitUntil takes off the response', () => {
-    expect(trips('session validate (lastUsedAt fresh)').roundTrips).toBe(1)
-    expect(trips('multi validate (session, fresh)').roundTrips).toBe(1)
-    expect(trips('session validate (revoked)').roundTrips).toBe(1)
-    expect(trips('session validate (lastUsedAt due: + throttled write)').roundTrips).toBe(2)
-    expect(trips('session validate (lastUsedAt due, write via waitUntil)').roundTrips).toBe(2)
-  })
-
-  it('issuing with callback writes is one statement', () => {
-    expect(trips('JWT issue (with onRefreshTokenCreated write)').roundTrips).toBe(1)
-    expect(trips('session issue (with onSessionCreated write)').roundTrips).toBe(1)
-  })
-
-  it('refresh is at most a read and a compare-and-swap', () => {
-    expect(trips('JWT refresh').roundTrips).toBeLessThanOrEqual(2)
-    expect(trips('JWT refresh with the new token').roundTrips).toBeLessThanOrEqual(2)
-    expect(trips('JWT refresh retry within grace window').roundTrips).toBeLessThanOrEqual(2)
-  })
-
-  it('list and revokeAll are one statement per manager; the multi manager runs its managers side by side', () => {
-    for (const operation of ['JWT list', 'session list', 'JWT revokeAll', 'session revokeAll', 'session revoke']) {
-      expect(trips(operation).roundTrips, operation).toBe(1)
-    }
-    for (const operation of ['multi list (JWT + sessions)', 'multi revokeAll (JWT + sessions)']) {
-      expect(trips(operation).roundTrips, operation).toBe(2)
-      expect(trips(operation).waves, operation).toBe(1)
-    }
+  it('the multi manager runs its managers side by side: one round trip of latency for list and revokeAll', () => {
+    expect(trips('multi list (JWT + sessions)').waves).toBe(1)
+    expect(trips('multi revokeAll (JWT + sessions)').waves).toBe(1)
   })
 })
