@@ -69,7 +69,14 @@ export function decodeBase64Url(text: unknown): Bytes | null {
   return decodeBase64UrlInto(text, bytes) < 0 ? null : bytes
 }
 
-/** How many bytes the base64url `text` decodes to (when it is valid). */
+/**
+ * How many bytes the base64url `text` decodes to (when it is valid).
+ *
+ * @example
+ * ```ts
+ * decodedLength('-_8') // 2
+ * ```
+ */
 export const decodedLength = (text: string): number => (text.length * 3) >> 2
 
 /**
