@@ -13,34 +13,38 @@ export const noLock: RefreshLock = { run: (_name, task) => task({ waited: false 
 
 /**
  * The Web Locks API (`navigator.locks`), shared by all tabs and workers of the origin, with a bounded
- * wait: after `maxWaitMs` (a tab stuck mid-refresh) the task runs without the lock. Falls back to
- * `noLock` where Web Locks are missing (older browsers, insecure origins, server runtimes). The default.
+ * wait: after `maxWaitMs` (a tab stuck mid-refresh) the task runs without the lock. The holder keeps the
+ * lock `lingerMs` after its task: browsers pass localStorage between tabs asynchronously, and a tab that
+ * queues meanwhile learns (`waited: true`) to wait for that result instead of refreshing again. Callers
+ * get the task's result at once, not after the linger. Falls back to `noLock` where Web Locks are missing
+ * (older browsers, insecure origins, server runtimes). The default.
  *
  * @example
  * ```ts
  * createAuthClient({ baseUrl, storage: localStorageStorage(), lock: webLocks({ maxWaitMs: 5_000 }) })
  * ```
  */
-export function webLocks({ maxWaitMs = 10_000 }: { maxWaitMs?: number } = {}): RefreshLock {
+export function webLocks({ maxWaitMs = 10_000, lingerMs = 250 }: { maxWaitMs?: number; lingerMs?: number } = {}): RefreshLock {
   const locks = (globalThis.navigator as { locks?: LockManager } | undefined)?.locks
   if (!locks || typeof AbortSignal.timeout !== 'function') return noLock
-  const free = Symbol('held elsewhere')
+  const heldElsewhere = Symbol('held elsewhere')
   return {
-    async run(name, task) {
-      // First without waiting, so the task knows whether another tab held the lock before it.
-      const immediate = await locks.request(name, { ifAvailable: true }, (lock) => (lock ? task({ waited: false }) : free))
-      if (immediate !== free) return immediate as Awaited<ReturnType<typeof task>>
+    run: (name, task) => new Promise((resolve, reject) => {
       let started = false
-      try {
-        return await locks.request(name, { signal: AbortSignal.timeout(maxWaitMs) }, () => {
-          started = true
-          return task({ waited: true })
-        })
-      } catch (error) {
-        // Only a wait that timed out falls through; errors of the task itself propagate.
-        if (started) throw error
-        return task({ waited: true })
+      const hold = (waited: boolean) => async () => {
+        started = true
+        await task({ waited }).then(resolve, reject)
+        await new Promise((linger) => setTimeout(linger, lingerMs))
       }
-    },
+      const acquire = async () => {
+        // First without waiting, so the task knows whether another tab held the lock before it.
+        const outcome = await locks.request(name, { ifAvailable: true }, async (lock) => (lock ? hold(false)() : heldElsewhere))
+        if (outcome === heldElsewhere) await locks.request(name, { signal: AbortSignal.timeout(maxWaitMs) }, hold(true))
+      }
+      acquire().catch(() => {
+        // The wait timed out (the holder is stuck, no result of its is coming) or locks failed: run unlocked.
+        if (!started) task({ waited: false }).then(resolve, reject)
+      })
+    }),
   }
 }

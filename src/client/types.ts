@@ -61,9 +61,9 @@ export interface AuthStorage {
 }
 
 /**
- * Runs `task` while no other holder of the lock `name` runs (in any tab). `task` learns whether it had to
- * wait: then another tab was probably refreshing, and its result may still be on its way to this tab's
- * storage. Must never wait forever: after a bounded wait it runs `task` anyway (the server's rotation
+ * Runs `task` while no other holder of the lock `name` runs (in any tab). `task` learns whether it ran
+ * right after another holder released the lock: then another tab probably refreshed, and its result may
+ * still be on its way to this tab's storage. Must never wait forever: after a bounded wait it runs `task` anyway (the server's rotation
  * grace window absorbs the rare overlap).
  *
  * @example
