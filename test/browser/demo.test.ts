@@ -47,7 +47,7 @@ async function callApi(page: Page, { at = 0 } = {}): Promise<number> {
   const result = page.getByTestId('api-result')
   await result.evaluate((element) => void (element.textContent = ''))
   // `at` (epoch ms): tabs given the same `at` click within a millisecond or two of each other.
-  await page.getByTestId('call-api').evaluate((button, at) => void setTimeout(() => button.click(), at - Date.now()), at)
+  await page.getByTestId('call-api').evaluate((button, at) => void setTimeout(() => (button as HTMLElement).click(), at - Date.now()), at)
   await page.waitForFunction((element) => element?.textContent !== '', await result.elementHandle())
   return Number((await result.textContent())!.split(' ')[0])
 }
@@ -117,7 +117,7 @@ describe('demo page in Chromium', () => {
     // A JWT device keeps its (stateless) access token until it expires; its refresh is then refused.
     await untilRefreshWindow(jwtDevice)
     const before = refreshStatuses().length
-    await jwtDevice.getByTestId('call-api').evaluate((button) => button.click())
+    await jwtDevice.getByTestId('call-api').evaluate((button) => (button as HTMLElement).click())
     await jwtDevice.getByTestId('sign-in-view').waitFor({ state: 'visible' })
     expect(refreshStatuses().slice(before)).toEqual([400])
     expect(await jwtDevice.getByTestId('status').textContent()).toContain('sign-in ended')

@@ -4,7 +4,7 @@ import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAuthClient, memoryStorage, noLock, type AuthStorage, type AuthSuccessJson, type SignOutReason } from '../../src/client/index.ts'
 import { authenticate, authRoutes } from '../../src/hono/index.ts'
-import { ServerSideSessionsTokenManager, type AuthServices } from '../../src/index.ts'
+import { ServerSideSessionsTokenManager, type AuthServices, type TokenManager } from '../../src/index.ts'
 import { createAuth, testClock } from '../support/auth.ts'
 import { openDatabase, type OpenDatabase } from '../support/drivers.ts'
 import { sharedArea } from './tabs.ts'
@@ -48,7 +48,7 @@ async function signedInClient(options: { strategy?: 'jwt' | 'session'; storage?:
   return { client, exchanges, signedOut, authUserId, authSuccess, refreshes: () => exchanges.filter((e) => e.startsWith('POST /auth/refresh')) }
 }
 
-async function issue(manager: AuthServices['tokenManager'], authUserId: string): Promise<AuthSuccessJson> {
+async function issue(manager: TokenManager, authUserId: string): Promise<AuthSuccessJson> {
   return JSON.parse(JSON.stringify(await manager.issueToken({ authUserId, method: 'test' })))
 }
 

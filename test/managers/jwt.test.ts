@@ -168,7 +168,7 @@ describe('refresh', () => {
     const { jwt } = setup()
     const issued = await jwt.issueToken({ authUserId: 'u-fixed', method: 'email' })
     const bytes = decodeBase64Url(issued.refreshToken!.slice('etmrt_'.length))!
-    bytes[20] ^= 0xff // inside the fixed secret
+    bytes[20]! ^= 0xff // inside the fixed secret
     const { encodeBase64Url } = await import('../../src/index.ts')
     const forged = `etmrt_${encodeBase64Url(bytes)}`
     await expect(jwt.refreshAccessToken(forged)).rejects.toMatchObject({ code: 'ERR_REFRESH_TOKEN_INVALID_SECRET' })
