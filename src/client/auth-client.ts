@@ -1,4 +1,5 @@
 import { millisecondsLeft, toAuthSuccessJson } from './auth-success.ts'
+import { withServerClockOffset } from './clock-offset.ts'
 import { webLocks } from './lock.ts'
 import { requestRefresh, saysInvalidToken } from './protocol.ts'
 import { memoryStorage } from './storage.ts'
@@ -11,7 +12,9 @@ const handoffWaitMs = 1_000
  * Creates the client that keeps a user signed in against `authRoutes` / `authenticate`.
  *
  * The state is what `storage` holds: an `AuthSuccessJson` (signed in) or `null` (signed out).
- * - Before a call, a token with less than `refreshBefore` left is refreshed; concurrent calls share one
+ * - Before a call, a token with less than `refreshBefore` left is refreshed — measured on the server's
+ *   clock, whose offset from this device's is estimated at each sign-in and refresh (`withServerClockOffset`),
+ *   so a device clock hours off neither refreshes on every call nor never; concurrent calls share one
  *   refresh, and with shared storage (`localStorageStorage`) tabs take turns under a lock and reuse the
  *   winner's result instead of refreshing again.
  * - After a 401: if the token changed meanwhile, retry with the new one; else refresh once and retry once.
@@ -76,10 +79,14 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       const current = observe('elsewhere')
       // Another tab refreshed (or signed out) while we waited for the lock: take its result.
       if (current?.token !== stale.token || !current.refreshToken) return current
+      const sentAt = clock().getTime()
       const outcome = await requestRefresh(send, authUrl('/refresh'), current.refreshToken)
       // Compare-and-set: a sign-out or sign-in that happened meanwhile wins over this result.
       if (storage.get()?.refreshToken !== current.refreshToken) return observe('elsewhere')
-      if (outcome.kind === 'refreshed') return write(outcome.authSuccess, 'rejected')
+      if (outcome.kind === 'refreshed') {
+        const receipt = { sentAt, receivedAt: clock().getTime(), serverDate: outcome.serverDate }
+        return write(withServerClockOffset(outcome.authSuccess, receipt, current.serverClockOffsetMs), 'rejected')
+      }
       if (outcome.kind === 'dead') return write(null, 'rejected')
       return current
     }
@@ -153,7 +160,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     signIn(authSuccess) {
       const value = toAuthSuccessJson(authSuccess)
       if (!value) throw new TypeError('signIn expects an AuthSuccess (authStrategy, token, tokenExpiresAt, refreshToken, authUserId, tokenId)')
-      write(value, 'signOut')
+      // A value that already carries an estimate (another client's `authSuccess`) keeps it.
+      write(value.serverClockOffsetMs === undefined ? withServerClockOffset(value, { receivedAt: clock().getTime() }) : value, 'signOut')
     },
     async signOut({ everywhere = false } = {}) {
       let confirmed = false

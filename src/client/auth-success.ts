@@ -28,11 +28,14 @@ export function toAuthSuccessJson(value: unknown): AuthSuccessJson | null {
     scopeNames,
     tokenId: v.tokenId,
     ...(typeof v.jwtRefreshTokenId === 'string' && { jwtRefreshTokenId: v.jwtRefreshTokenId }),
+    ...(Number.isFinite(v.serverClockOffsetMs) && { serverClockOffsetMs: v.serverClockOffsetMs as number }),
   }
 }
 
 /**
- * Milliseconds left before `authSuccess.token` expires at `now`; `Infinity` when it never expires.
+ * Milliseconds left before `authSuccess.token` expires when this device's clock reads `now`;
+ * `Infinity` when it never expires. `tokenExpiresAt` is on the server's clock: `serverClockOffsetMs`
+ * (see `withServerClockOffset`) translates `now` to it, so a device hours off still gets the true rest.
  *
  * @example
  * ```ts
@@ -42,5 +45,6 @@ export function toAuthSuccessJson(value: unknown): AuthSuccessJson | null {
 export function millisecondsLeft(authSuccess: AuthSuccessJson | AuthSuccessInput, now: number): number {
   const expiresAt = authSuccess.tokenExpiresAt
   if (expiresAt === null) return Infinity
-  return (expiresAt instanceof Date ? expiresAt.getTime() : Date.parse(expiresAt)) - now
+  const serverNow = now + (authSuccess.serverClockOffsetMs ?? 0)
+  return (expiresAt instanceof Date ? expiresAt.getTime() : Date.parse(expiresAt)) - serverNow
 }

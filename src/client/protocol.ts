@@ -4,7 +4,8 @@ import type { AuthSuccessJson } from './types.ts'
 
 /**
  * The result of one `POST {authPath}/refresh`:
- * `'refreshed'` with the new pair; `'dead'` when the server refused the refresh token for good
+ * `'refreshed'` with the new pair and the response's `Date` header (`null` when absent, or hidden from a
+ * cross-origin caller that the server did not expose it to), for the clock-skew estimate; `'dead'` when the server refused the refresh token for good
  * (400 `invalid_grant`: malformed, unknown, expired, reused, or the user is blocked/gone);
  * `'unavailable'` for everything that may pass (network error, 5xx, an unexpected answer).
  *
@@ -15,7 +16,7 @@ import type { AuthSuccessJson } from './types.ts'
  * ```
  */
 export type RefreshOutcome =
-  | { kind: 'refreshed'; authSuccess: AuthSuccessJson }
+  | { kind: 'refreshed'; authSuccess: AuthSuccessJson; serverDate: string | null }
   | { kind: 'dead' }
   | { kind: 'unavailable' }
 
@@ -45,7 +46,7 @@ export async function requestRefresh(
   const body = await response.json().catch(() => null)
   if (response.status === 200) {
     const authSuccess = toAuthSuccessJson(body)
-    return authSuccess ? { kind: 'refreshed', authSuccess } : { kind: 'unavailable' }
+    return authSuccess ? { kind: 'refreshed', authSuccess, serverDate: response.headers.get('date') } : { kind: 'unavailable' }
   }
   if (response.status === 400 && (body as { error?: unknown } | null)?.error === 'invalid_grant') return { kind: 'dead' }
   return { kind: 'unavailable' }

@@ -18,6 +18,11 @@ export interface AuthSuccessJson {
   scopeNames: string[]
   tokenId: string
   jwtRefreshTokenId?: string
+  /**
+   * Set by the client, never by the server: the server's clock minus this device's (ms), estimated when
+   * this AuthSuccess arrived. Absent when unknown (treated as 0). Stored with the rest, so tabs agree.
+   */
+  serverClockOffsetMs?: number
 }
 
 /**
@@ -119,7 +124,10 @@ export interface AuthClient {
    * the token is about to expire; after a 401, refreshes once and retries once.
    */
   fetch(pathOrUrl: string | URL, init?: RequestInit): Promise<Response>
-  /** Stores a sign-in result (dates may be `Date`s or ISO strings). */
+  /**
+   * Stores a sign-in result (dates may be `Date`s or ISO strings). Call it as the result arrives: a JWT's
+   * `iat` then tells this device's clock skew, and a result more than ~10 s old would pass its age off as skew.
+   */
   signIn(authSuccess: AuthSuccessInput): void
   /**
    * Revokes this token (`everywhere`: all of the user's tokens) on the server, then clears local state —

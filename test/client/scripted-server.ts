@@ -6,7 +6,15 @@ import type { TestClock } from '../support/auth.ts'
 
 export type Failure = null | 'network' | 503
 
-export function scriptedServer(clock: TestClock, { accessTtlMs = 600_000, strategy = 'jwt' as 'jwt' | 'session' } = {}) {
+/**
+ * `tokens: 'jwt'` issues JWT-shaped access tokens (an unsigned payload with `iat`/`exp`, as the client
+ * reads them for clock skew) instead of `access-<n>`. Every answer carries a `Date` header, as real
+ * servers send, unless `dateHeader` is false (a cross-origin caller cannot read it unless exposed).
+ */
+export function scriptedServer(
+  clock: TestClock,
+  { accessTtlMs = 600_000, strategy = 'jwt' as 'jwt' | 'session', tokens = 'opaque' as 'opaque' | 'jwt', dateHeader = true } = {},
+) {
   let counter = 0
   const accessTokens = new Map<string, number>() // token -> expires at (ms)
   const refreshTokens = new Set<string>()
@@ -17,12 +25,14 @@ export function scriptedServer(clock: TestClock, { accessTtlMs = 600_000, strate
 
   function issue(): AuthSuccessJson {
     const n = ++counter
-    const expiresAt = clock().getTime() + accessTtlMs
-    accessTokens.set(`access-${n}`, expiresAt)
+    const iat = Math.floor(clock().getTime() / 1_000)
+    const expiresAt = (iat * 1_000) + accessTtlMs
+    const token = tokens === 'jwt' ? `${encode({ alg: 'none' })}.${encode({ iat, exp: expiresAt / 1_000 })}.access-${n}` : `access-${n}`
+    accessTokens.set(token, expiresAt)
     if (strategy === 'jwt') refreshTokens.add(`refresh-${n}`)
     return {
       authStrategy: strategy,
-      token: `access-${n}`,
+      token,
       tokenExpiresAt: new Date(expiresAt).toISOString(),
       refreshToken: strategy === 'jwt' ? `refresh-${n}` : null,
       authUserId: 'user-1',
@@ -37,6 +47,12 @@ export function scriptedServer(clock: TestClock, { accessTtlMs = 600_000, strate
   }
 
   async function fetch(request: Request): Promise<Response> {
+    const response = await answer(request)
+    if (dateHeader) response.headers.set('date', clock().toUTCString())
+    return response
+  }
+
+  async function answer(request: Request): Promise<Response> {
     const path = new URL(request.url).pathname
     const bearer = request.headers.get('authorization')?.replace(/^Bearer /, '') ?? null
     log.push(`${request.method} ${path}${bearer ? ` ${bearer}` : ''}`)
@@ -62,6 +78,8 @@ export function scriptedServer(clock: TestClock, { accessTtlMs = 600_000, strate
     }
     return Response.json({ path, token: bearer, body: request.method === 'POST' ? await request.text() : null })
   }
+
+  const encode = (value: object) => btoa(JSON.stringify(value)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_')
 
   return {
     fetch,
