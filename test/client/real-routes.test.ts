@@ -25,27 +25,35 @@ beforeAll(async () => {
 })
 afterAll(() => database?.close())
 
-/** A signed-in client of a fresh user; `exchanges` records every request the client made and its status. */
-async function signedInClient(options: { strategy?: 'jwt' | 'session'; storage?: AuthStorage; authSuccess?: AuthSuccessJson } = {}) {
+/**
+ * A signed-in client of a fresh user; `exchanges` records every request the client made and its status,
+ * `leftAtRefresh` what each refreshed token had left on the server's clock. `skewMs`: the device's clock
+ * minus the server's. `dateHeader`: answers carry `Date`, as a Node or Workers server adds (Hono's
+ * `app.fetch` alone does not).
+ */
+async function signedInClient(options: { strategy?: 'jwt' | 'session'; storage?: AuthStorage; authSuccess?: AuthSuccessJson; skewMs?: number; dateHeader?: boolean } = {}) {
   const authUserId = `user-${++userCounter}`
   const manager = options.strategy === 'session' ? auth.getTokenManager(ServerSideSessionsTokenManager) : auth.tokenManager
   const authSuccess = options.authSuccess ?? (await issue(manager, authUserId))
   const exchanges: string[] = []
   const signedOut: SignOutReason[] = []
+  const leftAtRefresh: number[] = []
   const client = createAuthClient({
     baseUrl: 'http://localhost',
-    clock,
+    clock: () => new Date(clock().getTime() + (options.skewMs ?? 0)),
     storage: options.storage ?? memoryStorage(),
     lock: noLock,
     onSignedOut: ({ reason }) => signedOut.push(reason),
     fetch: async (request) => {
+      if (request.url.endsWith('/auth/refresh')) leftAtRefresh.push(Date.parse(client.authSuccess!.tokenExpiresAt!) - clock().getTime())
       const response = await app.fetch(request)
+      if (options.dateHeader) response.headers.set('date', clock().toUTCString())
       exchanges.push(`${request.method} ${new URL(request.url).pathname} ${response.status}`)
       return response
     },
   })
   client.signIn(authSuccess)
-  return { client, exchanges, signedOut, authUserId, authSuccess, refreshes: () => exchanges.filter((e) => e.startsWith('POST /auth/refresh')) }
+  return { client, exchanges, signedOut, leftAtRefresh, authUserId, authSuccess, refreshes: () => exchanges.filter((e) => e.startsWith('POST /auth/refresh')) }
 }
 
 async function issue(manager: TokenManager, authUserId: string): Promise<AuthSuccessJson> {
@@ -117,4 +125,35 @@ describe('client + real routes', () => {
     expect(await auth.tokenManager.listTokens({ authUserId })).toEqual([])
     expect(signedOut).toEqual(['signOut'])
   })
+})
+
+describe.each([
+  ['1 hour ahead of', 3_600 * SECOND],
+  ['1 hour behind', -3_600 * SECOND],
+])('client + real routes, device clock %s the server’s', (_, skewMs) => {
+  it.each([
+    ['the JWT’s iat', false],
+    ['the Date header at refresh', true],
+  ])('refreshes each 1-minute token once, in its last 30 s on the server clock (skew from %s)', async (_, dateHeader) => {
+    const { client, exchanges, leftAtRefresh } = await signedInClient({ skewMs, dateHeader })
+    for (let elapsed = 0; elapsed < 3 * 60 * SECOND; elapsed += 5 * SECOND) {
+      expect((await client.fetch('/api/me')).status).toBe(200)
+      clock.advance(5 * SECOND)
+    }
+    expect(exchanges.filter((exchange) => !exchange.endsWith(' 200'))).toEqual([]) // no 401: never too late
+    // Each token is refreshed once, near its end: never a fresh one (a storm), never after expiry.
+    expect(leftAtRefresh.length).toBeGreaterThanOrEqual(3)
+    expect(leftAtRefresh[0]).toBeLessThanOrEqual(41 * SECOND) // the sign-in's estimate allows 10 s of request time
+    for (const left of leftAtRefresh.slice(1)) expect(left).toBeLessThanOrEqual(31 * SECOND)
+    for (const left of leftAtRefresh) expect(left).toBeGreaterThan(0)
+    expect(Math.abs(client.authSuccess!.serverClockOffsetMs! + skewMs)).toBeLessThanOrEqual(SECOND)
+  })
+})
+
+it('a session (no refresh token, possibly no expiry) keeps working on a skewed device', async () => {
+  const { client, exchanges } = await signedInClient({ strategy: 'session', skewMs: 3_600 * SECOND })
+  expect((await client.fetch('/api/me')).status).toBe(200)
+  clock.advance(10 * 60 * SECOND)
+  expect((await client.fetch('/api/me')).status).toBe(200)
+  expect(exchanges).toEqual(['GET /api/me 200', 'GET /api/me 200'])
 })
