@@ -4,9 +4,10 @@ import type { AuthSuccessJson } from './types.ts'
 
 /**
  * The result of one `POST {authPath}/refresh`:
- * `'refreshed'` with the new pair and the response's `Date` header (`null` when absent, or hidden from a
- * cross-origin caller that the server did not expose it to), for the clock-skew estimate; `'dead'` when the server refused the refresh token for good
- * (400 `invalid_grant`: malformed, unknown, expired, reused, or the user is blocked/gone);
+ * `'refreshed'` with the new pair and the response's `Date` header for the clock-skew estimate (`null`
+ * when absent, or hidden from a cross-origin caller because the server did not expose it); `'dead'` when
+ * the server refused the refresh token for good (400 `invalid_grant`: malformed, unknown, expired,
+ * reused, or the user is blocked/gone);
  * `'unavailable'` for everything that may pass (network error, 5xx, an unexpected answer).
  *
  * @example
