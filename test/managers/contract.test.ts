@@ -1,4 +1,4 @@
-// One suite, every manager (JWT, sessions, Multi), every driver (PGlite, node-postgres, neon-http):
+// One suite, every manager (JWT, sessions, Multi), every driver (PGlite, node-postgres, neon-http, neon-serverless):
 // the TokenManager contract from the seed docs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AuthServices, TokenManager } from '../../src/index.ts'

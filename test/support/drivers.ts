@@ -1,14 +1,20 @@
-// The Drizzle drivers the store must work with, each on a real Postgres: embedded PGlite, the local
-// server through node-postgres, and the local server through Neon's HTTP protocol (drizzle-orm/neon-http).
-import { neon, neonConfig } from '@neondatabase/serverless'
+// The Drizzle drivers the store must work with, each on a real Postgres: embedded PGlite, and the local
+// server through node-postgres, through Neon's HTTP protocol (drizzle-orm/neon-http) and through Neon's
+// WebSocket driver (drizzle-orm/neon-serverless).
+import { neon, neonConfig, Pool as NeonPool } from '@neondatabase/serverless'
 import { drizzle as drizzleNeonHttp } from 'drizzle-orm/neon-http'
+import { drizzle as drizzleNeonServerless } from 'drizzle-orm/neon-serverless'
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
 import pg from 'pg'
 import type { AnyPgDatabase } from '../../src/drizzle/index.ts'
 import { startNeonHttpServer } from '../../scripts/neon-http/server.ts'
+import { startNeonWsRelay } from './neon-ws-relay.ts'
 import { createPgliteDatabase, createServerDatabase } from './postgres.ts'
+import ws from 'ws'
 
-export const driverNames = ['pglite', 'node-postgres', 'neon-http'] as const
+export const driverNames = ['pglite', 'node-postgres', 'neon-http', 'neon-serverless'] as const
+/** Drivers with interactive transactions (`db.transaction(async (tx) => …)`); neon-http has none. */
+export const transactionalDriverNames = ['pglite', 'node-postgres', 'neon-serverless'] as const
 export type DriverName = (typeof driverNames)[number]
 
 export interface OpenDatabase {
@@ -32,6 +38,24 @@ export async function openDatabase(driver: DriverName, options: { migrationsFold
   const query = async (text: string, params?: unknown[]) => (await pool.query(text, params)).rows
   if (driver === 'node-postgres') {
     return { driver, db: drizzlePg(pool), query, close: async () => { await pool.end(); await database.drop() } }
+  }
+  if (driver === 'neon-serverless') {
+    const relay = await startNeonWsRelay()
+    // Plain WebSockets to the local relay, which speaks TCP to the server: no TLS, no pipelining tricks.
+    Object.assign(neonConfig, { wsProxy: (host: string, port: number | string) => `${relay.host}/v2?address=${host}:${port}`, useSecureWebSocket: false, pipelineTLS: false, pipelineConnect: false, webSocketConstructor: ws })
+    const neonPool = new NeonPool({ connectionString: database.url, max: 10 })
+    neonPool.on('error', () => {})
+    return {
+      driver,
+      db: drizzleNeonServerless(neonPool),
+      query,
+      close: async () => {
+        await neonPool.end()
+        await relay.close()
+        await pool.end()
+        await database.drop()
+      },
+    }
   }
   const endpoint = await startNeonHttpServer({ port: 0 })
   neonConfig.fetchEndpoint = () => endpoint.url
