@@ -153,7 +153,7 @@ describe('stored state', () => {
   })
 
   it('the estimate survives storage as JSON; a non-number is dropped', () => {
-    const value = { authStrategy: 'jwt', token: 'a', tokenExpiresAt: '2026-06-01T12:10:00.000Z', refreshToken: 'r', authUserId: 'u', scopeNames: [], tokenId: 't' }
+    const value = { authStrategy: 'jwt' as const, token: 'a', tokenExpiresAt: '2026-06-01T12:10:00.000Z', refreshToken: 'r', authUserId: 'u', scopeNames: [], tokenId: 't' }
     expect(toAuthSuccessJson(JSON.parse(JSON.stringify({ ...value, serverClockOffsetMs: -HOUR })))?.serverClockOffsetMs).toBe(-HOUR)
     expect(toAuthSuccessJson({ ...value, serverClockOffsetMs: '5' })).not.toHaveProperty('serverClockOffsetMs')
     expect(millisecondsLeft({ ...value, serverClockOffsetMs: -HOUR }, Date.parse('2026-06-01T13:09:00.000Z'))).toBe(MINUTE)
