@@ -16,21 +16,40 @@ export interface TokenManagerBuilder {
 }
 
 /**
- * Checks the user before a token is issued or refreshed and picks the scopes: the explicit ones, else
- * the user's from `authUsers`, else none.
+ * The user from `authUsers`, refusing unknown and blocked ones; `undefined` when no `authUsers` is
+ * configured (then everyone is admitted). Issue and refresh both go through here.
+ *
+ * @example
+ * ```ts
+ * await requireActiveUser(context.authUsers, row.authUserId) // throws AuthUserBlockedError for a blocked user
+ * ```
+ */
+export async function requireActiveUser(
+  authUsers: AuthUsers | undefined,
+  authUserId: string,
+): Promise<{ scopes?: Iterable<string> } | undefined> {
+  if (!authUsers) return undefined
+  const user = await authUsers.get(authUserId)
+  if (!user) throw new AuthUserNotFoundError()
+  if (user.blocked) throw new AuthUserBlockedError()
+  return user
+}
+
+/**
+ * Checks the user before a token is issued and picks the scopes: the explicit ones, else the user's
+ * from `authUsers`, else none.
+ *
+ * @example
+ * ```ts
+ * const scopes = await admitUser(context.authUsers, authUserId, options.scopes)
+ * ```
  */
 export async function admitUser(
   authUsers: AuthUsers | undefined,
   authUserId: string,
   scopes: Iterable<string> | undefined,
 ): Promise<string[]> {
-  if (!authUsers) return uniqueScopes(scopes)
-  const user = await authUsers.get(authUserId)
-  if (!user) throw new AuthUserNotFoundError()
-  if (user.blocked) throw new AuthUserBlockedError()
-  return uniqueScopes(scopes ?? user.scopes)
-}
-
-function uniqueScopes(scopes: Iterable<string> | undefined): string[] {
-  return scopes ? [...new Set(scopes)] : []
+  const user = await requireActiveUser(authUsers, authUserId)
+  const chosen = scopes ?? user?.scopes
+  return chosen ? [...new Set(chosen)] : []
 }

@@ -3,10 +3,8 @@ import { signJws, verifyJwt, type JwsKey } from '../crypto/jws.ts'
 import { importHmacSha512Key } from '../crypto/keys.ts'
 import { ConfigError } from '../crypto/errors.ts'
 import { accessTokenClaims, checkExtraClaims, readAccessClaims } from './access-token.ts'
-import { admitUser, type ManagerContext } from './builder.ts'
+import { admitUser, requireActiveUser, type ManagerContext } from './builder.ts'
 import {
-  AuthUserBlockedError,
-  AuthUserNotFoundError,
   RefreshTokenExpiredError,
   RefreshTokenInvalidSecretError,
   RefreshTokenMalformedError,
@@ -134,11 +132,7 @@ export class JwtTokenManager implements TokenManager {
       await store.deleteRefreshToken(row.id)
       throw new RefreshTokenInvalidSecretError()
     }
-    if (this.#context.authUsers) {
-      const user = await this.#context.authUsers.get(row.authUserId)
-      if (!user) throw new AuthUserNotFoundError()
-      if (user.blocked) throw new AuthUserBlockedError()
-    }
+    await requireActiveUser(this.#context.authUsers, row.authUserId)
 
     const keys = await this.#keys
     const nextSecret = await deriveNextRotatingSecret(keys.rotation, row.id, parts.rotatingSecret)
