@@ -119,6 +119,21 @@ async function verifySignature(token: unknown, keys: readonly JwsKey[]): Promise
   return null
 }
 
+/** Header and signature checked, then the payload part decoded; `null` for any failure, never a throw. */
+async function verifyAndDecode<T>(
+  token: unknown,
+  keys: readonly JwsKey[],
+  decodePayload: (part: string) => T | null,
+): Promise<{ header: Record<string, unknown>; payload: T } | null> {
+  try {
+    const signed = await verifySignature(token, keys)
+    const payload = signed && decodePayload(signed.payloadPart)
+    return payload ? { header: signed!.header, payload } : null
+  } catch {
+    return null
+  }
+}
+
 /**
  * Verifies a compact JWS against a set of keys (primary first, then fallbacks) and returns its header
  * and payload bytes, or `null` for anything invalid: never throws. The header is strict (known `alg`,
@@ -130,14 +145,8 @@ async function verifySignature(token: unknown, keys: readonly JwsKey[]): Promise
  * if (verified) console.log(new TextDecoder().decode(verified.payload))
  * ```
  */
-export async function verifyJws(token: unknown, keys: readonly JwsKey[]): Promise<VerifiedJws | null> {
-  try {
-    const signed = await verifySignature(token, keys)
-    const payload = signed && decodeBase64Url(signed.payloadPart)
-    return payload ? { header: signed!.header, payload } : null
-  } catch {
-    return null
-  }
+export function verifyJws(token: unknown, keys: readonly JwsKey[]): Promise<VerifiedJws | null> {
+  return verifyAndDecode(token, keys, decodeBase64Url)
 }
 
 /**
@@ -151,13 +160,6 @@ export async function verifyJws(token: unknown, keys: readonly JwsKey[]): Promis
  * if (verified) console.log(verified.payload.sub)
  * ```
  */
-export async function verifyJwt(token: unknown, keys: readonly JwsKey[]): Promise<VerifiedJwt | null> {
-  try {
-    const signed = await verifySignature(token, keys)
-    const text = signed && decodeText(signed.payloadPart)
-    const payload = text == null ? null : parseJsonObject(text)
-    return payload && { header: signed!.header, payload }
-  } catch {
-    return null
-  }
+export function verifyJwt(token: unknown, keys: readonly JwsKey[]): Promise<VerifiedJwt | null> {
+  return verifyAndDecode(token, keys, decodeJsonPart)
 }
