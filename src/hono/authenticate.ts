@@ -2,7 +2,7 @@ import type { Context, Env, MiddlewareHandler } from 'hono'
 import { getCookie } from 'hono/cookie'
 import type { AuthenticationInfo, ValidateTokenOptions } from '../managers/types.ts'
 import { resolveAuth, type AuthSource } from './cache.ts'
-import { authException, bearerChallenge, guard } from './errors.ts'
+import { challengeException, guard } from './errors.ts'
 
 /** What `authenticate` puts on the context: `c.var.auth` and the raw token it was validated from. */
 export interface AuthVariables {
@@ -49,9 +49,7 @@ function presentedToken(c: Context, cookie: string | undefined, realm: string): 
     if (scheme.toLowerCase() === 'bearer') {
       const credentials = space === -1 ? '' : header.slice(space).trim()
       if (!bearerCredentials.test(credentials)) {
-        throw authException(400, { error: 'invalid_request', code: 'ERR_AUTHORIZATION_MALFORMED' }, {
-          'WWW-Authenticate': bearerChallenge(realm, 'invalid_request'),
-        })
+        throw challengeException(400, realm, { error: 'invalid_request', code: 'ERR_AUTHORIZATION_MALFORMED' })
       }
       return credentials
     }
@@ -95,9 +93,7 @@ export function authenticate<E extends Env = any>(options: AuthenticateOptions<E
     realms.set(c, realm)
     const token = presentedToken(c, cookie, realm)
     if (token === null) {
-      if (!optional) {
-        throw authException(401, { error: 'unauthorized', code: 'ERR_TOKEN_MISSING' }, { 'WWW-Authenticate': bearerChallenge(realm) })
-      }
+      if (!optional) throw challengeException(401, realm, { error: 'unauthorized', code: 'ERR_TOKEN_MISSING' })
       c.set('auth', null)
       c.set('authToken', null)
       return next()
@@ -105,11 +101,7 @@ export function authenticate<E extends Env = any>(options: AuthenticateOptions<E
     const waitUntil = waitUntilOf(c)
     const info = await guard(() =>
       resolveAuth(options.auth, c as unknown as Context<E>).tokenManager.validateToken(token, waitUntil ? { waitUntil } : {}))
-    if (!info) {
-      throw authException(401, { error: 'invalid_token', code: 'ERR_TOKEN_INVALID' }, {
-        'WWW-Authenticate': bearerChallenge(realm, 'invalid_token'),
-      })
-    }
+    if (!info) throw challengeException(401, realm, { error: 'invalid_token', code: 'ERR_TOKEN_INVALID' })
     c.set('auth', info)
     c.set('authToken', token)
     await next()

@@ -68,6 +68,21 @@ export function authException(status: ContentfulStatusCode, body: AuthErrorBody,
 }
 
 /**
+ * An error answer with its RFC 6750 challenge: `WWW-Authenticate` names the body's `error` (and `scope`),
+ * so header and body cannot disagree — except `unauthorized`: a request without credentials gets the
+ * bare challenge, no error code (§3.1).
+ *
+ * @example
+ * ```ts
+ * throw challengeException(401, realm, { error: 'invalid_token', code: 'ERR_TOKEN_INVALID' })
+ * ```
+ */
+export function challengeException(status: ContentfulStatusCode, realm: string, body: AuthErrorBody): HTTPException {
+  const error = body.error === 'unauthorized' ? undefined : body.error
+  return authException(status, body, { 'WWW-Authenticate': bearerChallenge(realm, error, body.scope) })
+}
+
+/**
  * Maps an error thrown by the managers to its HTTP answer: refresh failures → 400 `invalid_grant`,
  * storage down → 503 with `Retry-After` (never 401), other library errors → 500. Errors that are not
  * the library's are returned as they are, for the app's own error handler.

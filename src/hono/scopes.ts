@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono'
 import type { OptionalAuthVariables } from './authenticate.ts'
 import { realmOf } from './authenticate.ts'
-import { authException, bearerChallenge } from './errors.ts'
+import { challengeException } from './errors.ts'
 import { ConfigError } from '../managers/errors.ts'
 
 // RFC 6750 §3 scope-token: printable ASCII without space, `"` and `\`, so the challenge stays parseable.
@@ -26,14 +26,10 @@ export function requireScopes(...scopes: string[]): MiddlewareHandler<{ Variable
   return async function requireScopesMiddleware(c, next) {
     const realm = realmOf(c)
     const info = c.get('auth')
-    if (!info) {
-      throw authException(401, { error: 'unauthorized', code: 'ERR_TOKEN_MISSING' }, { 'WWW-Authenticate': bearerChallenge(realm) })
-    }
+    if (!info) throw challengeException(401, realm, { error: 'unauthorized', code: 'ERR_TOKEN_MISSING' })
     const granted = new Set(info.scopes)
     if (!needed.every((s) => granted.has(s))) {
-      throw authException(403, { error: 'insufficient_scope', code: 'ERR_INSUFFICIENT_SCOPE', scope }, {
-        'WWW-Authenticate': bearerChallenge(realm, 'insufficient_scope', scope),
-      })
+      throw challengeException(403, realm, { error: 'insufficient_scope', code: 'ERR_INSUFFICIENT_SCOPE', scope })
     }
     await next()
   }
