@@ -1,18 +1,16 @@
 import { sql } from 'drizzle-orm'
 import { bigint, customType, index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import { decodeHex, encodeHex } from '../crypto/hex.ts'
 
 /** bytea as Uint8Array on every driver: node-postgres (Buffer), PGlite (Uint8Array), neon-http (text). */
 const bytea = customType<{ data: Uint8Array; driverData: string | Uint8Array }>({
   dataType: () => 'bytea',
   // Sent as hex text and decoded by Postgres: the one parameter form every driver passes unchanged
   // (PGlite refuses text for a bytea parameter, neon-http cannot send raw bytes).
-  toDriver: (bytes) => sql`decode(${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}, 'hex')` as unknown as string,
+  toDriver: (bytes) => sql`decode(${encodeHex(bytes)}, 'hex')` as unknown as string,
   fromDriver: (value) => {
     if (typeof value !== 'string') return new Uint8Array(value)
-    const hex = value.startsWith('\\x') ? value.slice(2) : value
-    const bytes = new Uint8Array(hex.length / 2)
-    for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16)
-    return bytes
+    return decodeHex(value.startsWith('\\x') ? value.slice(2) : value)
   },
 })
 

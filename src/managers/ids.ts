@@ -1,4 +1,5 @@
 import type { Bytes } from '../crypto/bytes.ts'
+import { decodeHex, encodeHex } from '../crypto/hex.ts'
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
@@ -8,13 +9,10 @@ export function isTokenId(value: unknown): value is string {
 }
 
 export function uuidToBytes(id: string): Bytes {
-  const hex = id.replaceAll('-', '')
-  const bytes = new Uint8Array(16)
-  for (let i = 0; i < 16; i++) bytes[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16)
-  return bytes
+  return decodeHex(id.replaceAll('-', ''))
 }
 
 export function bytesToUuid(bytes: Uint8Array): string {
-  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
+  const hex = encodeHex(bytes)
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }
