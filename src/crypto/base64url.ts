@@ -127,7 +127,14 @@ export function decodeBase64(text: string): Bytes | null {
   }
 }
 
-/** Standard base64 with padding. */
+/**
+ * Standard base64 with padding (PEM bodies, not tokens).
+ *
+ * @example
+ * ```ts
+ * encodeBase64(new Uint8Array([251, 255])) // '+/8='
+ * ```
+ */
 export function encodeBase64(bytes: Uint8Array): string {
   return btoa(bytesToBinary(bytes))
 }

@@ -28,7 +28,14 @@ export function concatBytes(...parts: readonly Uint8Array[]): Bytes {
   return out
 }
 
-/** UTF-8 bytes of a string. */
+/**
+ * UTF-8 bytes of a string.
+ *
+ * @example
+ * ```ts
+ * const signingInput = utf8Encode(`${header}.${payload}`)
+ * ```
+ */
 export function utf8Encode(text: string): Bytes {
   return encoder.encode(text)
 }

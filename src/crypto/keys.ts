@@ -102,7 +102,14 @@ export async function importHmacSha512Key(secret: string | Uint8Array | CryptoKe
   }
 }
 
-/** The public JWK of an ECDSA public key: `kty`, `crv`, `x`, `y` only. */
+/**
+ * The public JWK of an extractable ECDSA public key: `kty`, `crv`, `x`, `y` only.
+ *
+ * @example
+ * ```ts
+ * const kid = await jwkThumbprint(await exportPublicJwk(await importEs512PublicKey(spkiPem)))
+ * ```
+ */
 export async function exportPublicJwk(publicKey: CryptoKey): Promise<JsonWebKey> {
   let jwk: JsonWebKey
   try {

@@ -12,6 +12,15 @@ export type SecretHashAlgorithm = { name: 'HMAC-SHA512' } | { name: 'PBKDF2-SHA5
 const formatVersion = 1
 const algorithmIds = { 'HMAC-SHA512': 1, 'PBKDF2-SHA512': 2 } as const
 const digestLength = 64
+/**
+ * The most PBKDF2 iterations a hash may use: Workers refuse more, and a stored hash claiming more is
+ * treated as malformed, so a tampered row cannot make one check run for minutes.
+ *
+ * @example
+ * ```ts
+ * new SecretHasher({ pepper, algorithm: { name: 'PBKDF2-SHA512', iterations: maxPbkdf2Iterations } })
+ * ```
+ */
 export const maxPbkdf2Iterations = 100_000
 
 /** `'current'`: matched with the primary pepper and algorithm. `'outdated'`: matched, but re-hash it. */
