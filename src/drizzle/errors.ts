@@ -18,8 +18,15 @@ function sqlStateOf(error: unknown): string | undefined {
 
 /** The deepest cause: the driver's own error. Drizzle's wrapper quotes the query parameters (hashes). */
 function driverErrorOf(error: unknown): unknown {
+  // A cause chain that loops back ends at its last new error instead of hanging the request.
+  const seen = new Set([error])
   let e = error
-  while (e && typeof e === 'object' && (e as { cause?: unknown }).cause) e = (e as { cause?: unknown }).cause
+  while (e && typeof e === 'object') {
+    const cause = (e as { cause?: unknown }).cause
+    if (!cause || seen.has(cause)) break
+    seen.add(cause)
+    e = cause
+  }
   return e
 }
 

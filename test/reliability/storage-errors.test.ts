@@ -41,3 +41,12 @@ it('keeps the constraint and table, drops the quoted row and the query parameter
   expect(logged).not.toContain('ab12ab12')
   expect(logged).not.toContain('Failing row')
 })
+
+it('a cause chain that loops back is walked once, not forever', () => {
+  const driver = Object.assign(new Error('connection reset'), { code: 'ECONNRESET' })
+  const wrapper: Error & { cause?: unknown } = new Error('Failed query', { cause: driver })
+  driver.cause = wrapper
+  const failure = storageFailure(wrapper)
+  expect(failure).toBeInstanceOf(StorageUnavailableError)
+  expect(failure.cause).toMatchObject({ message: 'connection reset', code: 'ECONNRESET' })
+})
