@@ -1,4 +1,4 @@
-import { and, eq, gt, lt, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
+import { and, eq, gt, lt, lte, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import type { InsertOptions, RefreshTokenRow, RowFilter, SessionRow, TokenStore } from '../managers/storage.ts'
 import { ConfigError, EdgeTokenError } from '../managers/errors.ts'
@@ -120,6 +120,8 @@ export function drizzleTokenStore<TDb extends AnyPgDatabase>(db: TDb): TokenStor
 
     deleteRefreshToken: (id) => guarded(async () => void (await db.delete(rt).where(eq(rt.id, id)))),
     deleteRefreshTokens: (filter) => guarded(async () => void (await db.delete(rt).where(byFilter(rt, filter)))),
+    deleteExpiredRefreshTokens: (rotatedBefore) =>
+      guarded(async () => (await db.delete(rt).where(lte(rt.lastUpdatedAt, rotatedBefore)).returning({ id: rt.id })).length),
     listRefreshTokens: (filter) =>
       guarded(async () => (await db.select().from(rt).where(byFilter(rt, filter)).orderBy(rt.createdAt, rt.id)).map(toRefreshTokenRow)),
 
@@ -156,6 +158,12 @@ export function drizzleTokenStore<TDb extends AnyPgDatabase>(db: TDb): TokenStor
 
     deleteSession: (id) => guarded(async () => void (await db.delete(s).where(eq(s.id, id)))),
     deleteSessions: (filter) => guarded(async () => void (await db.delete(s).where(byFilter(s, filter)))),
+    deleteExpiredSessions: (now) =>
+      guarded(async () => {
+        const idleDeadline = sql`${s.lastUsedAt} + ${s.expireAfterUnusedForMs} * interval '1 millisecond'`
+        const expired = or(lte(s.expiresAt, now), sql`${idleDeadline} <= ${sql.param(now, s.lastUsedAt)}`)
+        return (await db.delete(s).where(expired).returning({ id: s.id })).length
+      }),
     listSessions: (filter) =>
       guarded(async () => (await db.select().from(s).where(byFilter(s, filter)).orderBy(s.createdAt, s.id)).map(toSessionRow)),
   }

@@ -163,7 +163,9 @@ export class JwtTokenManager implements TokenManager {
   async listTokens({ authUserId, method, tokenIssuer }: TokenFilter): Promise<TokenInfo[]> {
     if (this.#ignores(tokenIssuer)) return []
     const rows = await this.#context.store.listRefreshTokens({ authUserId, ...(method !== undefined && { method }) })
-    return rows.map((row) => ({
+    const now = this.#context.clock().getTime()
+    // An expired row is dead (refresh deletes it on sight); it only lingers until deleteExpiredTokens().
+    return rows.filter((row) => row.rotatedAt.getTime() + this.#config.refreshTokenLifetime > now).map((row) => ({
       authUserId: row.authUserId,
       tokenId: row.id,
       tokenIssuer: 'jwt',
@@ -173,6 +175,19 @@ export class JwtTokenManager implements TokenManager {
       lastUsedAt: row.rotatedAt,
       expiresAt: new Date(row.rotatedAt.getTime() + this.#config.refreshTokenLifetime),
     }))
+  }
+
+  /**
+   * Deletes the rows of refresh tokens that outlived `refreshTokenLifetime`, which otherwise stay until
+   * someone presents them. Run it now and then, e.g. from a cron. Returns how many were deleted.
+   *
+   * @example
+   * ```ts
+   * await auth.getTokenManager(JwtTokenManager).deleteExpiredTokens()
+   * ```
+   */
+  async deleteExpiredTokens(): Promise<number> {
+    return this.#context.store.deleteExpiredRefreshTokens(new Date(this.#context.clock().getTime() - this.#config.refreshTokenLifetime))
   }
 
   /** The public keys (primary and fallbacks) of ES512 algorithms, for `/.well-known/jwks.json`. */

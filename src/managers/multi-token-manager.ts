@@ -56,6 +56,21 @@ export class MultiTokenManager implements TokenManager {
   }
 
   /**
+   * Deletes expired tokens in every manager that stores them; returns how many. Expired tokens never
+   * validate, but their rows stay until presented again or until this runs: call it from a cron.
+   *
+   * @example
+   * ```ts
+   * // Workers: [triggers] crons = ["0 3 * * *"] in wrangler.toml
+   * export default { scheduled: () => auth.tokenManager.deleteExpiredTokens() }
+   * ```
+   */
+  async deleteExpiredTokens(): Promise<number> {
+    const counts = await Promise.all(this.managers.map((m) => m.deleteExpiredTokens?.() ?? 0))
+    return counts.reduce((sum, n) => sum + n, 0)
+  }
+
+  /**
    * The configured manager of a type, e.g. to refresh JWTs or update session scopes.
    * @throws TokenManagerNotFoundError
    */

@@ -109,7 +109,9 @@ export class ServerSideSessionsTokenManager implements TokenManager {
   async listTokens({ authUserId, method, tokenIssuer }: TokenFilter): Promise<TokenInfo[]> {
     if (this.#ignores(tokenIssuer)) return []
     const rows = await this.#context.store.listSessions({ authUserId, ...(method !== undefined && { method }) })
-    return rows.map((row) => {
+    const now = this.#context.clock()
+    // An expired session is dead (validation deletes it on sight); it only lingers until deleteExpiredTokens().
+    return rows.filter((row) => !this.#expired(row, now)).map((row) => {
       const expiresAt = this.#expiresAt(row)
       return {
         authUserId: row.authUserId,
@@ -122,6 +124,19 @@ export class ServerSideSessionsTokenManager implements TokenManager {
         ...(expiresAt && { expiresAt }),
       }
     })
+  }
+
+  /**
+   * Deletes sessions past their lifetime or their inactivity timeout, which otherwise stay until someone
+   * presents them. Run it now and then, e.g. from a cron. Returns how many were deleted.
+   *
+   * @example
+   * ```ts
+   * await auth.getTokenManager(ServerSideSessionsTokenManager).deleteExpiredTokens()
+   * ```
+   */
+  async deleteExpiredTokens(): Promise<number> {
+    return this.#context.store.deleteExpiredSessions(this.#context.clock())
   }
 
   #ignores(tokenIssuer: string | undefined): boolean {

@@ -78,6 +78,8 @@ export interface TokenStore<TDb = unknown> {
   deleteRefreshToken(id: string): Promise<void>
   deleteRefreshTokens(filter: RowFilter): Promise<void>
   listRefreshTokens(filter: RowFilter): Promise<RefreshTokenRow[]>
+  /** Deletes refresh tokens last rotated at or before `rotatedBefore`; returns how many. */
+  deleteExpiredRefreshTokens(rotatedBefore: Date): Promise<number>
 
   insertSession(row: SessionRow, options?: InsertOptions<TDb>): Promise<void>
   findSession(id: string): Promise<SessionRow | null>
@@ -88,4 +90,6 @@ export interface TokenStore<TDb = unknown> {
   deleteSession(id: string): Promise<void>
   deleteSessions(filter: RowFilter): Promise<void>
   listSessions(filter: RowFilter): Promise<SessionRow[]>
+  /** Deletes sessions past `expiresAt` or unused for their inactivity timeout at `now`; returns how many. */
+  deleteExpiredSessions(now: Date): Promise<number>
 }

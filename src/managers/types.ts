@@ -90,6 +90,8 @@ export interface TokenManager {
   revokeToken(options: RevokeTokenOptions): Promise<void>
   revokeAllTokens(options: TokenFilter): Promise<void>
   listTokens(options: TokenFilter): Promise<TokenInfo[]>
+  /** Deletes the rows of expired tokens; returns how many. Optional for custom managers. */
+  deleteExpiredTokens?(): Promise<number>
 }
 
 /** Optional view of the app's users, consulted when issuing and refreshing. */
