@@ -22,8 +22,17 @@ const servicesFor = cachePerEnv((env: WorkerEnv) => {
   return createDemoServices(drizzle(neon(env.DATABASE_URL)), env)
 })
 
-export default createDemoApp({
+const app = createDemoApp({
   services: (c) => servicesFor(c.env as WorkerEnv),
   page,
   clientIp: (c) => c.req.header('cf-connecting-ip'),
 })
+
+export default {
+  fetch: app.fetch,
+  // The Cron Trigger in wrangler.toml: expired tokens never validate, but their rows stay until swept.
+  async scheduled(_controller: unknown, env: WorkerEnv): Promise<void> {
+    const deleted = await servicesFor(env).auth.tokenManager.deleteExpiredTokens()
+    console.log(`deleted ${deleted} expired token rows`)
+  },
+}

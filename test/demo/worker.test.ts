@@ -135,6 +135,21 @@ describe('the demo Worker in workerd', () => {
     expect((await call('/api/me', { token: first.token })).status).toBe(401)
   })
 
+  it('sweeps expired token rows from its Cron Trigger handler', async () => {
+    const alive = await signIn('worker-erin', 'jwt')
+    const stale = await signIn('worker-erin', 'session')
+    const pool = new pg.Pool({ connectionString: database.url, max: 1 })
+    try {
+      // workerd's clock cannot be moved: age the session row instead.
+      await pool.query(`update auth_session set expires_at = now() - interval '1 minute' where id = $1`, [stale.tokenId])
+      await (await mf.getWorker()).scheduled({ cron: '17 3 * * *' })
+      const remaining = await pool.query(`select id from auth_refresh_token where auth_user_id = 'worker-erin' union all select id from auth_session where auth_user_id = 'worker-erin'`)
+      expect(remaining.rows.map((row) => row.id)).toEqual([alive.tokenId])
+    } finally {
+      await pool.end()
+    }
+  })
+
   it('keeps users apart and enforces scopes', async () => {
     const carol = await signIn('worker-carol', 'session')
     const dave = await signIn('worker-dave', 'jwt')
