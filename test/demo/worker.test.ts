@@ -142,7 +142,9 @@ describe('the demo Worker in workerd', () => {
     try {
       // workerd's clock cannot be moved: age the session row instead.
       await pool.query(`update auth_session set expires_at = now() - interval '1 minute' where id = $1`, [stale.tokenId])
-      await (await mf.getWorker()).scheduled({ cron: '17 3 * * *' })
+      // workerd's Fetcher has scheduled(); Miniflare's types only describe fetch.
+      const worker = (await mf.getWorker()) as unknown as { scheduled(options: { cron: string }): Promise<unknown> }
+      await worker.scheduled({ cron: '17 3 * * *' })
       const remaining = await pool.query(`select id from auth_refresh_token where auth_user_id = 'worker-erin' union all select id from auth_session where auth_user_id = 'worker-erin'`)
       expect(remaining.rows.map((row) => row.id)).toEqual([alive.tokenId])
     } finally {
