@@ -2,7 +2,7 @@
 // order, list/revoke span all managers, getTokenManager finds each by class.
 import { JwtTokenManager, ServerSideSessionsTokenManager, TokenManagerNotFoundError, type TokenManager } from 'edge-token-managers'
 import { assert, deepEqual, equal, rejects, suite } from './harness.ts'
-import { createAuth, hs512Config, newUserId, sessionsConfig, type ConformanceContext } from './support.ts'
+import { createAuth, days, hs512Config, newUserId, sessionsConfig, testClock, type ConformanceContext } from './support.ts'
 
 async function multiAuth(ctx: ConformanceContext, order: 'jwt-first' | 'session-first') {
   const builders = order === 'jwt-first' ? [hs512Config(), sessionsConfig()] : [sessionsConfig(), hs512Config()]
@@ -68,5 +68,24 @@ export const multiTests = suite<ConformanceContext>('multi', (test) => {
     await sessions.issueToken({ authUserId: user, method: 'email' })
     await auth.tokenManager.revokeAllTokens({ authUserId: user })
     deepEqual(await auth.tokenManager.listTokens({ authUserId: user }), [], 'all managers revoked')
+  })
+
+  test('deleteExpiredTokens sweeps exactly the expired rows of every manager', async (ctx) => {
+    // Far in the future, so the first sweep clears what earlier cases left and the second counts only ours.
+    const clock = testClock(Date.parse('2100-01-01T00:00:00.000Z'))
+    const { auth } = createAuth(ctx, [hs512Config({ refreshTokenLifetime: '14d' }), sessionsConfig({ defaultSessionLifetime: '2d' })], { clock })
+    const sessions = auth.getTokenManager(ServerSideSessionsTokenManager)
+    await auth.tokenManager.deleteExpiredTokens()
+    const user = newUserId()
+    const jwt = await auth.tokenManager.issueToken({ authUserId: user, method: 'email' })
+    await sessions.issueToken({ authUserId: user, method: 'email' })
+    const forever = await sessions.issueToken({ authUserId: user, method: 'pat', expiresAt: null })
+    clock.advance(days(1))
+    equal(await auth.tokenManager.deleteExpiredTokens(), 0, 'nothing expired yet')
+    equal((await auth.tokenManager.listTokens({ authUserId: user })).length, 3)
+    clock.advance(days(14))
+    equal(await auth.tokenManager.deleteExpiredTokens(), 2, 'the refresh token and the 2-day session')
+    deepEqual((await auth.tokenManager.listTokens({ authUserId: user })).map((t) => t.tokenId), [forever.tokenId])
+    await rejects(auth.getTokenManager(JwtTokenManager).refreshAccessToken(jwt.refreshToken!), { code: 'ERR_REFRESH_TOKEN_NOT_FOUND' }, 'swept, not merely expired')
   })
 })
