@@ -115,7 +115,7 @@ export class JwtTokenManager implements TokenManager {
     if (!row) throw new RefreshTokenNotFoundError()
 
     const now = clock()
-    if (row.rotatedAt.getTime() + this.#config.refreshTokenLifetime <= now.getTime()) {
+    if (this.#expiresAt(row) <= now.getTime()) {
       await store.deleteRefreshToken(row.id)
       throw new RefreshTokenExpiredError()
     }
@@ -165,7 +165,7 @@ export class JwtTokenManager implements TokenManager {
     const rows = await this.#context.store.listRefreshTokens({ authUserId, ...(method !== undefined && { method }) })
     const now = this.#context.clock().getTime()
     // An expired row is dead (refresh deletes it on sight); it only lingers until deleteExpiredTokens().
-    return rows.filter((row) => row.rotatedAt.getTime() + this.#config.refreshTokenLifetime > now).map((row) => ({
+    return rows.filter((row) => this.#expiresAt(row) > now).map((row) => ({
       authUserId: row.authUserId,
       tokenId: row.id,
       tokenIssuer: 'jwt',
@@ -173,7 +173,7 @@ export class JwtTokenManager implements TokenManager {
       method: row.method,
       createdAt: row.createdAt,
       lastUsedAt: row.rotatedAt,
-      expiresAt: new Date(row.rotatedAt.getTime() + this.#config.refreshTokenLifetime),
+      expiresAt: new Date(this.#expiresAt(row)),
     }))
   }
 
@@ -193,6 +193,11 @@ export class JwtTokenManager implements TokenManager {
   /** The public keys (primary and fallbacks) of ES512 algorithms, for `/.well-known/jwks.json`. */
   async publicJwks(): Promise<PublicJwk[]> {
     return (await this.#keys).publicJwks
+  }
+
+  /** When a refresh token dies, in ms: `refreshTokenLifetime` after its last rotation (sliding). */
+  #expiresAt(row: RefreshTokenRow): number {
+    return row.rotatedAt.getTime() + this.#config.refreshTokenLifetime
   }
 
   #ignores(tokenIssuer: string | undefined): boolean {
