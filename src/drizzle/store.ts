@@ -1,6 +1,6 @@
-import { and, eq, gt, lt, lte, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
+import { and, eq, getTableColumns, gt, lt, lte, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
-import type { InsertOptions, RefreshTokenRow, RowFilter, SessionRow, TokenStore } from '../managers/storage.ts'
+import type { InsertOptions, Read, RefreshTokenRow, RowFilter, SessionRow, TokenStore } from '../managers/storage.ts'
 import { ConfigError, EdgeTokenError } from '../managers/errors.ts'
 import { storageFailure } from './errors.ts'
 import { authRefreshToken, authSession } from './schema.ts'
@@ -8,8 +8,15 @@ import { authRefreshToken, authSession } from './schema.ts'
 /** Any Drizzle Postgres database: neon-http, neon-serverless, node-postgres, postgres-js, PGlite. */
 export type AnyPgDatabase = PgDatabase<PgQueryResultHKT, any, any>
 
-type RefreshTokenRecord = typeof authRefreshToken.$inferSelect
-type SessionRecord = typeof authSession.$inferSelect
+type RefreshTokenRecord = typeof authRefreshToken.$inferSelect & Read
+type SessionRecord = typeof authSession.$inferSelect & Read
+
+// The database's clock when the statement arrived, read beside every row (see `Read`). mapWith parses it the
+// way the timestamp columns are parsed, whatever the driver hands back (Date or text).
+const readAt = () => sql`statement_timestamp()`.mapWith(authSession.lastUsedAt)
+// A timestamp the manager left to the database (null): its clock when the statement arrived.
+const stamp = (at: Date | null) => at ?? sql`statement_timestamp()`
+const timeParam = (at: Date | null) => (at === null ? sql`statement_timestamp()` : sql.param(at, authSession.lastUsedAt))
 
 // Every call site goes through here, so no driver error (Drizzle's quotes parameters) escapes untyped.
 async function guarded<T>(operation: () => Promise<T>): Promise<T> {
@@ -21,16 +28,17 @@ async function guarded<T>(operation: () => Promise<T>): Promise<T> {
   }
 }
 
-const toRefreshTokenRow = (r: RefreshTokenRecord): RefreshTokenRow => ({
+const toRefreshTokenRow = (r: RefreshTokenRecord): RefreshTokenRow & Read => ({
   id: r.id, authUserId: r.authUserId, method: r.method, scopes: r.scopeNames, extraClaims: r.extraClaims ?? null,
   fixedSecretHash: r.fixedSecretHash, rotatingSecretHash: r.rotatingSecretHash,
   previousRotatingSecretHash: r.previousRotatingSecretHash ?? null, createdAt: r.createdAt, rotatedAt: r.lastUpdatedAt,
+  readAt: r.readAt,
 })
 
-const toSessionRow = (r: SessionRecord): SessionRow => ({
+const toSessionRow = (r: SessionRecord): SessionRow & Read => ({
   id: r.id, authUserId: r.authUserId, method: r.method, scopes: r.scopeNames, secretHash: r.secretHash,
   createdAt: r.createdAt, lastUsedAt: r.lastUsedAt, expiresAt: r.expiresAt ?? null,
-  expireAfterUnusedFor: r.expireAfterUnusedForMs ?? null,
+  expireAfterUnusedFor: r.expireAfterUnusedForMs ?? null, readAt: r.readAt,
 })
 
 function byFilter(table: typeof authRefreshToken | typeof authSession, { authUserId, method }: RowFilter): SQL | undefined {
@@ -82,26 +90,27 @@ export function drizzleTokenStore<TDb extends AnyPgDatabase>(db: TDb): TokenStor
   return {
     db,
 
-    insertRefreshToken: (row: RefreshTokenRow, options: InsertOptions<TDb> = {}) =>
+    insertRefreshToken: (row, options: InsertOptions<TDb> = {}) =>
       guarded(async () => {
         const insert = (options.transaction ?? db).insert(rt).values({
           id: row.id, authUserId: row.authUserId, method: row.method, scopeNames: row.scopes, extraClaims: row.extraClaims,
           fixedSecretHash: row.fixedSecretHash, rotatingSecretHash: row.rotatingSecretHash,
-          previousRotatingSecretHash: row.previousRotatingSecretHash, createdAt: row.createdAt, lastUpdatedAt: row.rotatedAt,
+          previousRotatingSecretHash: row.previousRotatingSecretHash, createdAt: stamp(row.createdAt), lastUpdatedAt: stamp(row.createdAt),
         })
         await insertWithWrites(options.transaction ?? db, insert, options.writes ?? [])
       }),
 
     findRefreshToken: (id) =>
       guarded(async () => {
-        const [found] = await db.select().from(rt).where(eq(rt.id, id)).limit(1)
+        const [found] = await db.select({ ...getTableColumns(rt), readAt: readAt() }).from(rt).where(eq(rt.id, id)).limit(1)
         return found ? toRefreshTokenRow(found) : null
       }),
 
     rotateRefreshToken: ({ id, expectedHash, newHash, newFixedHash, rotatedAt, graceCutoff }) =>
       guarded(async () => {
         // One statement, so the row lock makes it a compare-and-swap. A caller that lost the race re-checks
-        // the committed row (READ COMMITTED) and matches the second branch: it gets the row unchanged.
+        // the committed row (READ COMMITTED) and, inside the grace window only, matches the second branch: it
+        // gets the row unchanged. Strict mode has no second branch, so exactly one caller swaps.
         const isCurrent = sql`${rt.rotatingSecretHash} = ${sql.param(expectedHash, rt.rotatingSecretHash)}`
         const [row] = await db
           .update(rt)
@@ -113,30 +122,37 @@ export function drizzleTokenStore<TDb extends AnyPgDatabase>(db: TDb): TokenStor
               fixedSecretHash: sql`case when ${isCurrent} then ${sql.param(newFixedHash, rt.fixedSecretHash)} else ${rt.fixedSecretHash} end`,
             }),
           })
-          .where(and(eq(rt.id, id), or(isCurrent, and(eq(rt.previousRotatingSecretHash, expectedHash), gt(rt.lastUpdatedAt, graceCutoff)))))
-          .returning()
+          .where(and(eq(rt.id, id), graceCutoff === null
+            ? isCurrent
+            : or(isCurrent, and(eq(rt.previousRotatingSecretHash, expectedHash), gt(rt.lastUpdatedAt, graceCutoff)))))
+          .returning({ ...getTableColumns(rt), readAt: readAt() })
         return row ? toRefreshTokenRow(row) : null
       }),
 
     deleteRefreshToken: (id) => guarded(async () => void (await db.delete(rt).where(eq(rt.id, id)))),
     deleteRefreshTokens: (filter) => guarded(async () => void (await db.delete(rt).where(byFilter(rt, filter)))),
-    deleteExpiredRefreshTokens: (rotatedBefore) =>
-      guarded(async () => (await db.delete(rt).where(lte(rt.lastUpdatedAt, rotatedBefore)).returning({ id: rt.id })).length),
+    deleteExpiredRefreshTokens: (lifetimeMs, now) =>
+      guarded(async () => {
+        const expired = sql`${rt.lastUpdatedAt} + ${lifetimeMs} * interval '1 millisecond' <= ${timeParam(now)}`
+        return (await db.delete(rt).where(expired).returning({ id: rt.id })).length
+      }),
     listRefreshTokens: (filter) =>
-      guarded(async () => (await db.select().from(rt).where(byFilter(rt, filter)).orderBy(rt.createdAt, rt.id)).map(toRefreshTokenRow)),
+      guarded(async () =>
+        (await db.select({ ...getTableColumns(rt), readAt: readAt() }).from(rt).where(byFilter(rt, filter)).orderBy(rt.createdAt, rt.id))
+          .map(toRefreshTokenRow)),
 
-    insertSession: (row: SessionRow, options: InsertOptions<TDb> = {}) =>
+    insertSession: (row, options: InsertOptions<TDb> = {}) =>
       guarded(async () => {
         const insert = (options.transaction ?? db).insert(s).values({
           id: row.id, authUserId: row.authUserId, method: row.method, scopeNames: row.scopes, secretHash: row.secretHash,
-          createdAt: row.createdAt, lastUsedAt: row.lastUsedAt, expiresAt: row.expiresAt, expireAfterUnusedForMs: row.expireAfterUnusedFor,
+          createdAt: stamp(row.createdAt), lastUsedAt: stamp(row.createdAt), expiresAt: row.expiresAt, expireAfterUnusedForMs: row.expireAfterUnusedFor,
         })
         await insertWithWrites(options.transaction ?? db, insert, options.writes ?? [])
       }),
 
     findSession: (id) =>
       guarded(async () => {
-        const [found] = await db.select().from(s).where(eq(s.id, id)).limit(1)
+        const [found] = await db.select({ ...getTableColumns(s), readAt: readAt() }).from(s).where(eq(s.id, id)).limit(1)
         return found ? toSessionRow(found) : null
       }),
 
@@ -158,13 +174,18 @@ export function drizzleTokenStore<TDb extends AnyPgDatabase>(db: TDb): TokenStor
 
     deleteSession: (id) => guarded(async () => void (await db.delete(s).where(eq(s.id, id)))),
     deleteSessions: (filter) => guarded(async () => void (await db.delete(s).where(byFilter(s, filter)))),
-    deleteExpiredSessions: (now) =>
+    deleteExpiredSessions: (now, { maxTouchIntervalMs, touchIntervalDivisor }) =>
       guarded(async () => {
-        const idleDeadline = sql`${s.lastUsedAt} + ${s.expireAfterUnusedForMs} * interval '1 millisecond'`
-        const expired = or(lte(s.expiresAt, now), sql`${idleDeadline} <= ${sql.param(now, s.lastUsedAt)}`)
+        const at = timeParam(now)
+        // The same rule as the manager's: timeout plus the touch interval by which lastUsedAt may lag.
+        const slack = sql`least(${maxTouchIntervalMs}::float8, ${s.expireAfterUnusedForMs} / ${touchIntervalDivisor}::float8)`
+        const idleDeadline = sql`${s.lastUsedAt} + (${s.expireAfterUnusedForMs} + ${slack}) * interval '1 millisecond'`
+        const expired = or(sql`${s.expiresAt} <= ${at}`, sql`${idleDeadline} <= ${at}`)
         return (await db.delete(s).where(expired).returning({ id: s.id })).length
       }),
     listSessions: (filter) =>
-      guarded(async () => (await db.select().from(s).where(byFilter(s, filter)).orderBy(s.createdAt, s.id)).map(toSessionRow)),
+      guarded(async () =>
+        (await db.select({ ...getTableColumns(s), readAt: readAt() }).from(s).where(byFilter(s, filter)).orderBy(s.createdAt, s.id))
+          .map(toSessionRow)),
   }
 }

@@ -1,5 +1,6 @@
 import { ConfigError } from '../crypto/errors.ts'
 import type { TokenManagerBuilder } from './builder.ts'
+import { managerClock } from './clock.ts'
 import { MultiTokenManager, type TokenManagerType } from './multi-token-manager.ts'
 import type { TokenStore } from './storage.ts'
 import type { AuthUsers, Clock, TokenManager } from './types.ts'
@@ -11,7 +12,10 @@ export interface AuthServicesOptions<TDb = unknown> {
   tokenManagerBuilders: readonly TokenManagerBuilder[]
   /** Consulted on issue and refresh: unknown or blocked users get no tokens; supplies default scopes. */
   authUsers?: AuthUsers
-  /** For tests: a clock you move instead of sleeping. */
+  /**
+   * For tests: a clock you move instead of sleeping. It replaces the database's clock too, which otherwise
+   * decides every rule on stored state (grace window, inactivity, expiry) the same for all isolates.
+   */
   clock?: Clock
 }
 
@@ -50,7 +54,7 @@ export function initializeAuthServices<TDb>(options: AuthServicesOptions<TDb>): 
   const { store, tokenManagerBuilders, authUsers } = options
   if (!store) throw new ConfigError('store is required, e.g. drizzleTokenStore(db).')
   if (!tokenManagerBuilders?.length) throw new ConfigError('tokenManagerBuilders needs at least one config.')
-  const clock = options.clock ?? (() => new Date())
+  const clock = managerClock(options.clock)
   const [primary, ...additional] = tokenManagerBuilders.map((builder) => builder.build({ store, clock, authUsers }))
   const tokenManager = new MultiTokenManager(primary!, additional)
   const ready = Promise.all([primary!, ...additional].map((m) => m.ready)).then(() => undefined)

@@ -1,12 +1,13 @@
 import type { TokenStore } from './storage.ts'
-import type { AuthUsers, Clock, TokenManager } from './types.ts'
+import type { ManagerClock } from './clock.ts'
+import type { AuthUsers, TokenManager } from './types.ts'
 import { AuthUserBlockedError, AuthUserNotFoundError } from './errors.ts'
 
 /** What `initializeAuthServices` hands each manager it builds. */
 export interface ManagerContext {
   // The managers never look inside the database handle, so any store fits.
   store: TokenStore<any>
-  clock: Clock
+  clock: ManagerClock
   authUsers: AuthUsers | undefined
 }
 

@@ -30,6 +30,17 @@ export class RefreshTokenInvalidSecretError extends EdgeTokenError {
   }
 }
 
+/**
+ * A refresh token was presented again after it had been rotated away, outside the grace window (or at all,
+ * in strict mode): a stolen copy, or a client that lost a response long ago. The whole token family is
+ * revoked; the user must sign in again. A subclass of the invalid-secret error, so code that branched on
+ * that still matches; branch on `code` to tell the two apart.
+ */
+export class RefreshTokenReusedError extends RefreshTokenInvalidSecretError {
+  override readonly code = 'ERR_REFRESH_TOKEN_REUSED'
+  override message = 'The refresh token was already used; its token family has been revoked. Sign in again.'
+}
+
 /** `authUsers` reports the user as blocked: no new tokens, existing rows are kept. */
 export class AuthUserBlockedError extends EdgeTokenError {
   constructor() {

@@ -8,6 +8,16 @@ export function isTokenId(value: unknown): value is string {
   return typeof value === 'string' && uuidPattern.test(value)
 }
 
+/**
+ * A token id as stored (lower case), or null if `value` is no UUID. Postgres compares uuid values, not text,
+ * so an upper-case id names the same row: callers must not silently skip it.
+ */
+export function normalizeTokenId(value: unknown): string | null {
+  if (typeof value !== 'string') return null
+  const id = value.toLowerCase()
+  return uuidPattern.test(id) ? id : null
+}
+
 export function uuidToBytes(id: string): Bytes {
   return decodeHex(id.replaceAll('-', ''))
 }

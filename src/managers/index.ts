@@ -1,6 +1,7 @@
 export * from './types.ts'
 export * from './errors.ts'
-export type { RefreshTokenRow, SessionRow, RowFilter, InsertOptions, RotateRefreshToken, TokenStore } from './storage.ts'
+export type { RefreshTokenRow, SessionRow, RowFilter, InsertOptions, RotateRefreshToken, TokenStore, Read, NewRow } from './storage.ts'
+export type { ManagerClock } from './clock.ts'
 export type { ManagerContext, TokenManagerBuilder } from './builder.ts'
 export { JwtAlgorithm, type PublicJwk } from './jwt-algorithm.ts'
 export { JwtConfig, JwtConfigFromPasswords, type JwtConfigOptions, type ExtraClaimsProvider, type OnRefreshTokenCreated } from './jwt-config.ts'

@@ -9,12 +9,13 @@ import {
   RefreshTokenInvalidSecretError,
   RefreshTokenMalformedError,
   RefreshTokenNotFoundError,
+  RefreshTokenReusedError,
 } from './errors.ts'
-import { isTokenId } from './ids.ts'
+import { normalizeTokenId } from './ids.ts'
 import type { PublicJwk } from './jwt-algorithm.ts'
 import type { ResolvedJwtConfig } from './jwt-config.ts'
 import { decodeRefreshToken, deriveNextRotatingSecret, encodeRefreshToken, refreshSecretLengths } from './refresh-token.ts'
-import type { RefreshTokenRow } from './storage.ts'
+import type { NewRow, RefreshTokenRow } from './storage.ts'
 import type { AuthSuccess, AuthenticationInfo, IssueTokenOptions, RevokeTokenOptions, TokenFilter, TokenInfo, TokenManager } from './types.ts'
 
 interface Keys {
@@ -68,7 +69,7 @@ export class JwtTokenManager implements TokenManager {
     const provided = await this.#config.extraClaimsProvider?.({ authUserId, method, scopes, context: options.context })
     const extraClaims = provided === undefined ? null : checkExtraClaims(provided)
 
-    const now = this.#context.clock()
+    const now = this.#context.clock.now()
     const id = crypto.randomUUID()
     const fixedSecret = randomBytes(refreshSecretLengths.fixed)
     const rotatingSecret = randomBytes(refreshSecretLengths.rotating)
@@ -76,9 +77,9 @@ export class JwtTokenManager implements TokenManager {
       this.#config.hasher.hash(fixedSecret),
       this.#config.hasher.hash(rotatingSecret),
     ])
-    const row: RefreshTokenRow = {
+    const row: NewRow<RefreshTokenRow> = {
       id, authUserId, method, scopes, extraClaims, fixedSecretHash, rotatingSecretHash,
-      previousRotatingSecretHash: null, createdAt: now, rotatedAt: now,
+      previousRotatingSecretHash: null, createdAt: this.#context.clock.stamp(),
     }
     // Sign before writing: once the row is stored, nothing can fail and leave it without a token.
     const success = await this.#success(row, encodeRefreshToken({ id, fixedSecret, rotatingSecret }), now)
@@ -88,11 +89,13 @@ export class JwtTokenManager implements TokenManager {
   }
 
   async validateToken(token: string): Promise<AuthenticationInfo | null> {
+    // Outside the try: a broken clock is a configuration error, and must not read as "token invalid".
+    const now = this.#context.clock.now().getTime()
     try {
       const keys = this.#importedKeys ?? (await this.#keys)
       const verified = await verifyJwt(token, keys.verification)
       if (!verified) return null
-      return readAccessClaims(verified.payload, this.#context.clock().getTime(), this.#config.clockTolerance, this.#config.issuer)
+      return readAccessClaims(verified.payload, now, this.#config.clockTolerance, this.#config.issuer)
     } catch {
       return null
     }
@@ -102,19 +105,22 @@ export class JwtTokenManager implements TokenManager {
    * Trades a refresh token for a new access token and a rotated refresh token.
    * Presenting the previous refresh token again within `refreshTokenRotationGracePeriod` returns the same
    * new pair (lost responses, parallel tabs); after that it counts as reuse and revokes the whole family.
+   * With a grace period of 0 every refresh token works exactly once, even for callers racing each other.
+   * The window is measured on the database's clock, between the moments the two requests reached it.
    *
    * @throws RefreshTokenMalformedError | RefreshTokenNotFoundError | RefreshTokenExpiredError |
-   *   RefreshTokenInvalidSecretError | AuthUserBlockedError | StorageUnavailableError
+   *   RefreshTokenInvalidSecretError | RefreshTokenReusedError | AuthUserBlockedError | StorageUnavailableError
    */
   async refreshAccessToken(refreshToken: string): Promise<AuthSuccess> {
     const parts = decodeRefreshToken(refreshToken)
     if (!parts) throw new RefreshTokenMalformedError()
     const { store, clock } = this.#context
-    const { hasher } = this.#config
+    const { hasher, gracePeriod } = this.#config
     const row = await store.findRefreshToken(parts.id)
     if (!row) throw new RefreshTokenNotFoundError()
 
-    const now = clock()
+    // When the request reached the database: later latency (hashing, a slow link) does not eat the window.
+    const now = clock.at(row.readAt)
     if (this.#expiresAt(row) <= now.getTime()) {
       await store.deleteRefreshToken(row.id)
       throw new RefreshTokenExpiredError()
@@ -123,15 +129,13 @@ export class JwtTokenManager implements TokenManager {
     const fixedVerdict = await hasher.verify(parts.fixedSecret, row.fixedSecretHash)
     if (!fixedVerdict) throw new RefreshTokenInvalidSecretError()
 
-    const graceCutoff = new Date(now.getTime() - this.#config.gracePeriod)
+    // Strict mode (0) has no window at all: not even a retry in the same millisecond gets a second pair.
+    const graceCutoff = gracePeriod === 0 ? null : new Date(now.getTime() - gracePeriod)
     const isCurrent = (await hasher.verify(parts.rotatingSecret, row.rotatingSecretHash)) !== null
-    const isGraceRetry = !isCurrent && row.previousRotatingSecretHash !== null && row.rotatedAt > graceCutoff &&
-      (await hasher.verify(parts.rotatingSecret, row.previousRotatingSecretHash)) !== null
-    if (!isCurrent && !isGraceRetry) {
-      // A stale secret with the right fixed secret: someone replays an old token. Kill the family.
-      await store.deleteRefreshToken(row.id)
-      throw new RefreshTokenInvalidSecretError()
-    }
+    const isGraceRetry = !isCurrent && graceCutoff !== null && row.previousRotatingSecretHash !== null &&
+      row.rotatedAt > graceCutoff && (await hasher.verify(parts.rotatingSecret, row.previousRotatingSecretHash)) !== null
+    // A stale secret with the right fixed secret: someone replays an old token. Kill the family.
+    if (!isCurrent && !isGraceRetry) await this.#revokeForReuse(row.id)
     await requireActiveUser(this.#context.authUsers, row.authUserId)
 
     const keys = await this.#keys
@@ -143,16 +147,18 @@ export class JwtTokenManager implements TokenManager {
         // Live tokens leave old peppers behind within one refresh lifetime, so a fallback can be retired.
         ...(fixedVerdict === 'outdated' && { newFixedHash: await hasher.hash(parts.fixedSecret) }),
       })
-      // Revoked meanwhile, or a racing rotation outside the grace window (strict mode).
-      if (!rotated) throw new RefreshTokenInvalidSecretError()
+      // Another caller rotated this secret first and the window does not cover us (strict mode: never), or
+      // the family was revoked meanwhile (then the delete is a no-op): either way this secret is spent.
+      if (!rotated) return this.#revokeForReuse(row.id)
       current = rotated
     }
-    return this.#success(current, encodeRefreshToken({ id: row.id, fixedSecret: parts.fixedSecret, rotatingSecret: nextSecret }), now)
+    return this.#success(current, encodeRefreshToken({ id: row.id, fixedSecret: parts.fixedSecret, rotatingSecret: nextSecret }), clock.now())
   }
 
   async revokeToken({ tokenId, tokenIssuer }: RevokeTokenOptions): Promise<void> {
-    if (this.#ignores(tokenIssuer) || !isTokenId(tokenId)) return
-    await this.#context.store.deleteRefreshToken(tokenId)
+    const id = normalizeTokenId(tokenId)
+    if (this.#ignores(tokenIssuer) || id === null) return
+    await this.#context.store.deleteRefreshToken(id)
   }
 
   async revokeAllTokens({ authUserId, method, tokenIssuer }: TokenFilter): Promise<void> {
@@ -163,9 +169,8 @@ export class JwtTokenManager implements TokenManager {
   async listTokens({ authUserId, method, tokenIssuer }: TokenFilter): Promise<TokenInfo[]> {
     if (this.#ignores(tokenIssuer)) return []
     const rows = await this.#context.store.listRefreshTokens({ authUserId, ...(method !== undefined && { method }) })
-    const now = this.#context.clock().getTime()
     // An expired row is dead (refresh deletes it on sight); it only lingers until deleteExpiredTokens().
-    return rows.filter((row) => this.#expiresAt(row) > now).map((row) => ({
+    return rows.filter((row) => this.#expiresAt(row) > this.#context.clock.at(row.readAt).getTime()).map((row) => ({
       authUserId: row.authUserId,
       tokenId: row.id,
       tokenIssuer: 'jwt',
@@ -187,7 +192,7 @@ export class JwtTokenManager implements TokenManager {
    * ```
    */
   async deleteExpiredTokens(): Promise<number> {
-    return this.#context.store.deleteExpiredRefreshTokens(new Date(this.#context.clock().getTime() - this.#config.refreshTokenLifetime))
+    return this.#context.store.deleteExpiredRefreshTokens(this.#config.refreshTokenLifetime, this.#context.clock.stamp())
   }
 
   /** The public keys (primary and fallbacks) of ES512 algorithms, for `/.well-known/jwks.json`. */
@@ -200,11 +205,16 @@ export class JwtTokenManager implements TokenManager {
     return row.rotatedAt.getTime() + this.#config.refreshTokenLifetime
   }
 
+  async #revokeForReuse(id: string): Promise<never> {
+    await this.#context.store.deleteRefreshToken(id)
+    throw new RefreshTokenReusedError()
+  }
+
   #ignores(tokenIssuer: string | undefined): boolean {
     return tokenIssuer !== undefined && tokenIssuer !== this.tokenIssuer
   }
 
-  async #success(row: RefreshTokenRow, refreshToken: string, now: Date): Promise<AuthSuccess> {
+  async #success(row: NewRow<RefreshTokenRow>, refreshToken: string, now: Date): Promise<AuthSuccess> {
     const claims = accessTokenClaims({
       authUserId: row.authUserId, refreshTokenId: row.id, scopes: row.scopes, extraClaims: row.extraClaims,
       issuedAtMs: now.getTime(), lifetimeMs: this.#config.accessTokenLifetime, issuer: this.#config.issuer,

@@ -1,14 +1,20 @@
 import { randomBytes } from '../crypto/bytes.ts'
 import { admitUser, type ManagerContext } from './builder.ts'
-import { toMilliseconds } from './duration.ts'
-import { isTokenId } from './ids.ts'
+import { ConfigError } from '../crypto/errors.ts'
+import { maxDurationMs, toMilliseconds } from './duration.ts'
+import { normalizeTokenId } from './ids.ts'
 import type { ResolvedSessionsConfig } from './session-config.ts'
 import { decodeSessionToken, encodeSessionToken } from './session-token.ts'
-import type { SessionRow } from './storage.ts'
+import type { NewRow, SessionRow } from './storage.ts'
 import type {
   AuthSuccess, AuthenticationInfo, Duration, IssueTokenOptions, RevokeTokenOptions, TokenFilter, TokenInfo,
   TokenManager, ValidateTokenOptions,
 } from './types.ts'
+
+// lastUsedAt is written at most every `lastUsedAtUpdateInterval`, and at least every timeout / 20: so it lags
+// real use by ≤ 5 % of the inactivity timeout, which the expiry rule adds back. A session in use is never
+// rejected; an idle one dies after its timeout plus at most that 5 %.
+const touchIntervalDivisor = 20
 
 /** Per-session overrides of the configured defaults; `null` switches the limit off. */
 export interface IssueSessionOptions extends IssueTokenOptions {
@@ -42,17 +48,20 @@ export class ServerSideSessionsTokenManager implements TokenManager {
   async issueToken(options: IssueSessionOptions): Promise<AuthSuccess> {
     const { authUserId, method } = options
     const scopes = await admitUser(this.#context.authUsers, authUserId, options.scopes)
-    const now = this.#context.clock()
+    const now = this.#context.clock.now()
     const lifetime = this.#config.lifetime
     const expiresAt = options.expiresAt !== undefined ? options.expiresAt : lifetime === null ? null : new Date(now.getTime() + lifetime)
+    if (expiresAt !== null && !(expiresAt instanceof Date && Math.abs(expiresAt.getTime() - now.getTime()) <= maxDurationMs)) {
+      throw new ConfigError('expiresAt must be a valid Date within 3650 days of now, or null.')
+    }
     const unused = options.expireAfterUnusedFor
     const expireAfterUnusedFor = unused === undefined ? this.#config.inactivityTimeout : unused === null ? null : toMilliseconds(unused, 'expireAfterUnusedFor')
 
     const id = crypto.randomUUID()
     const secret = randomBytes(this.#config.secretLength)
-    const row: SessionRow = {
+    const row: NewRow<SessionRow> = {
       id, authUserId, method, scopes, secretHash: await this.#config.hasher.hash(secret),
-      createdAt: now, lastUsedAt: now, expiresAt, expireAfterUnusedFor,
+      createdAt: this.#context.clock.stamp(), expiresAt, expireAfterUnusedFor,
     }
     const writes = await this.#config.onSessionCreated?.({ authUserId, sessionId: id, db: this.#context.store.db, context: options.context })
     await this.#context.store.insertSession(row, { writes: writes ?? [], transaction: options.transaction })
@@ -77,7 +86,8 @@ export class ServerSideSessionsTokenManager implements TokenManager {
     const verdict = await this.#config.hasher.verify(parts.secret, row.secretHash)
     if (!verdict) return null
 
-    const now = clock()
+    // The database's time at the read, shared by every isolate (unless a test injected a clock).
+    const now = clock.at(row.readAt)
     if (this.#expired(row, now)) {
       await this.#afterResponse(options, store.deleteSession(row.id))
       return null
@@ -85,20 +95,22 @@ export class ServerSideSessionsTokenManager implements TokenManager {
     if (verdict === 'outdated') {
       await this.#afterResponse(options, this.#config.hasher.hash(parts.secret).then((secretHash) => store.updateSession(row.id, { secretHash })))
     }
-    const touchBefore = new Date(now.getTime() - this.#config.lastUsedAtUpdateInterval)
+    const touchBefore = new Date(now.getTime() - this.#touchInterval(row))
     if (row.lastUsedAt < touchBefore) await this.#afterResponse(options, store.touchSession(row.id, now, touchBefore))
     return { userIdentifier: row.authUserId, scopes: row.scopes, authId: row.id, tokenIssuer: 'session' }
   }
 
   /** Replaces a session's scopes; the next `validateToken` sees them. Unknown ids are ignored. */
   async updateScopes({ tokenId, scopes }: { tokenId: string; scopes: Iterable<string> }): Promise<void> {
-    if (!isTokenId(tokenId)) return
-    await this.#context.store.updateSession(tokenId, { scopes: [...new Set(scopes)] })
+    const id = normalizeTokenId(tokenId)
+    if (id === null) return
+    await this.#context.store.updateSession(id, { scopes: [...new Set(scopes)] })
   }
 
   async revokeToken({ tokenId, tokenIssuer }: RevokeTokenOptions): Promise<void> {
-    if (this.#ignores(tokenIssuer) || !isTokenId(tokenId)) return
-    await this.#context.store.deleteSession(tokenId)
+    const id = normalizeTokenId(tokenId)
+    if (this.#ignores(tokenIssuer) || id === null) return
+    await this.#context.store.deleteSession(id)
   }
 
   async revokeAllTokens({ authUserId, method, tokenIssuer }: TokenFilter): Promise<void> {
@@ -109,9 +121,8 @@ export class ServerSideSessionsTokenManager implements TokenManager {
   async listTokens({ authUserId, method, tokenIssuer }: TokenFilter): Promise<TokenInfo[]> {
     if (this.#ignores(tokenIssuer)) return []
     const rows = await this.#context.store.listSessions({ authUserId, ...(method !== undefined && { method }) })
-    const now = this.#context.clock()
     // An expired session is dead (validation deletes it on sight); it only lingers until deleteExpiredTokens().
-    return rows.filter((row) => !this.#expired(row, now)).map((row) => {
+    return rows.filter((row) => !this.#expired(row, this.#context.clock.at(row.readAt))).map((row) => {
       const expiresAt = this.#expiresAt(row)
       return {
         authUserId: row.authUserId,
@@ -136,16 +147,25 @@ export class ServerSideSessionsTokenManager implements TokenManager {
    * ```
    */
   async deleteExpiredTokens(): Promise<number> {
-    return this.#context.store.deleteExpiredSessions(this.#context.clock())
+    return this.#context.store.deleteExpiredSessions(this.#context.clock.stamp(), {
+      maxTouchIntervalMs: this.#config.lastUsedAtUpdateInterval,
+      touchIntervalDivisor,
+    })
   }
 
   #ignores(tokenIssuer: string | undefined): boolean {
     return tokenIssuer !== undefined && tokenIssuer !== this.tokenIssuer
   }
 
-  /** The earlier of the absolute expiry and the inactivity deadline. */
+  /** How often this session's lastUsedAt is written while it is in use. */
+  #touchInterval(row: SessionRow): number {
+    const configured = this.#config.lastUsedAtUpdateInterval
+    return row.expireAfterUnusedFor === null ? configured : Math.min(configured, row.expireAfterUnusedFor / touchIntervalDivisor)
+  }
+
+  /** The earlier of the absolute expiry and the inactivity deadline (timeout plus the lag of lastUsedAt). */
   #expiresAt(row: SessionRow): Date | null {
-    const idle = row.expireAfterUnusedFor === null ? null : row.lastUsedAt.getTime() + row.expireAfterUnusedFor
+    const idle = row.expireAfterUnusedFor === null ? null : row.lastUsedAt.getTime() + row.expireAfterUnusedFor + this.#touchInterval(row)
     const absolute = row.expiresAt?.getTime() ?? null
     if (idle === null && absolute === null) return null
     return new Date(Math.min(idle ?? Infinity, absolute ?? Infinity))

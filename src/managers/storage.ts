@@ -19,6 +19,22 @@ export interface RefreshTokenRow {
   rotatedAt: Date
 }
 
+/**
+ * The database's clock at the moment a row was read (`statement_timestamp()`). Every isolate shares it, so
+ * stateful rules (grace window, inactivity, expiry of stored tokens) are decided on it, not on the clock of
+ * whichever app server handles the request — and it is taken when the request reaches the database, so the
+ * request's own latency after that does not count against a window.
+ */
+export interface Read {
+  readAt: Date
+}
+
+/**
+ * A row to insert. It was created, last rotated and last used at one instant, `createdAt`; `null` stamps it
+ * with the database's clock.
+ */
+export type NewRow<Row> = Omit<Row, 'createdAt' | 'rotatedAt' | 'lastUsedAt'> & { createdAt: Date | null }
+
 /** A stored server-side session. */
 export interface SessionRow {
   id: string
@@ -58,38 +74,43 @@ export interface RotateRefreshToken {
   rotatedAt: Date
   /**
    * If another caller already rotated from `expectedHash` after this instant, the row is returned
-   * unchanged (idempotent retry inside the grace window) instead of failing.
+   * unchanged (idempotent retry inside the grace window) instead of failing. `null` = strict mode: a
+   * secret is good for exactly one rotation, whoever comes second gets null.
    */
-  graceCutoff: Date
+  graceCutoff: Date | null
 }
 
 /** Everything a store must do. All methods throw `StorageUnavailableError` when the database fails. */
 export interface TokenStore<TDb = unknown> {
   /** The database handle passed to `onRefreshTokenCreated` / `onSessionCreated`. */
   readonly db: TDb
-  insertRefreshToken(row: RefreshTokenRow, options?: InsertOptions<TDb>): Promise<void>
-  findRefreshToken(id: string): Promise<RefreshTokenRow | null>
+  insertRefreshToken(row: NewRow<RefreshTokenRow>, options?: InsertOptions<TDb>): Promise<void>
+  findRefreshToken(id: string): Promise<(RefreshTokenRow & Read) | null>
   /**
    * Atomically: if the row's rotating hash is `expectedHash`, replace it with `newHash` (keeping the old one
    * as previous) and return the updated row; else if its previous hash is `expectedHash` and it was rotated
-   * after `graceCutoff`, return it unchanged; else return null.
+   * after `graceCutoff` (never when it is null), return it unchanged; else return null.
    */
-  rotateRefreshToken(rotation: RotateRefreshToken): Promise<RefreshTokenRow | null>
+  rotateRefreshToken(rotation: RotateRefreshToken): Promise<(RefreshTokenRow & Read) | null>
   deleteRefreshToken(id: string): Promise<void>
   deleteRefreshTokens(filter: RowFilter): Promise<void>
-  listRefreshTokens(filter: RowFilter): Promise<RefreshTokenRow[]>
-  /** Deletes refresh tokens last rotated at or before `rotatedBefore`; returns how many. */
-  deleteExpiredRefreshTokens(rotatedBefore: Date): Promise<number>
+  listRefreshTokens(filter: RowFilter): Promise<(RefreshTokenRow & Read)[]>
+  /** Deletes refresh tokens last rotated `lifetimeMs` or longer before `now` (null: the database's clock); returns how many. */
+  deleteExpiredRefreshTokens(lifetimeMs: number, now: Date | null): Promise<number>
 
-  insertSession(row: SessionRow, options?: InsertOptions<TDb>): Promise<void>
-  findSession(id: string): Promise<SessionRow | null>
+  insertSession(row: NewRow<SessionRow>, options?: InsertOptions<TDb>): Promise<void>
+  findSession(id: string): Promise<(SessionRow & Read) | null>
   /** Sets lastUsedAt = `at` only if the stored value is older than `ifUnusedSince` (one write per interval, even under races). */
   touchSession(id: string, at: Date, ifUnusedSince: Date): Promise<void>
   /** Returns false when no session has this id. */
   updateSession(id: string, changes: { scopes?: string[]; secretHash?: Uint8Array }): Promise<boolean>
   deleteSession(id: string): Promise<void>
   deleteSessions(filter: RowFilter): Promise<void>
-  listSessions(filter: RowFilter): Promise<SessionRow[]>
-  /** Deletes sessions past `expiresAt` or unused for their inactivity timeout at `now`; returns how many. */
-  deleteExpiredSessions(now: Date): Promise<number>
+  listSessions(filter: RowFilter): Promise<(SessionRow & Read)[]>
+  /**
+   * Deletes sessions past `expiresAt`, or unused for their inactivity timeout plus the slack the throttled
+   * `lastUsedAt` needs (`least(maxTouchIntervalMs, timeout / touchIntervalDivisor)`), at `now` (null: the
+   * database's clock); returns how many.
+   */
+  deleteExpiredSessions(now: Date | null, touch: { maxTouchIntervalMs: number; touchIntervalDivisor: number }): Promise<number>
 }

@@ -91,12 +91,15 @@ export const badInputTests = suite<ConformanceContext>('bad input', (test) => {
     const { auth } = await multiAuth(ctx)
     const user = newUserId()
     const kept = await auth.tokenManager.issueToken({ authUserId: user, method: 'email' })
-    for (const tokenId of ['', 'not-a-uuid', crypto.randomUUID(), "x' or '1'='1", kept.tokenId.toUpperCase()]) {
+    for (const tokenId of ['', 'not-a-uuid', crypto.randomUUID(), crypto.randomUUID().toUpperCase(), "x' or '1'='1"]) {
       await auth.tokenManager.revokeToken({ tokenId })
     }
     await auth.tokenManager.revokeAllTokens({ authUserId: "x' or '1'='1" })
     deepEqual((await auth.tokenManager.listTokens({ authUserId: user })).map((t) => t.tokenId), [kept.tokenId], 'nothing else revoked')
     deepEqual(await auth.tokenManager.listTokens({ authUserId: newUserId() }), [])
+    // Postgres matches a UUID in any case, so an upper-case id names the row: it revokes, never silently skips.
+    await auth.tokenManager.revokeToken({ tokenId: kept.tokenId.toUpperCase() })
+    deepEqual(await auth.tokenManager.listTokens({ authUserId: user }), [], 'upper-case id revokes')
   })
 
   test('bad configuration fails at configuration time with typed errors, naming no secret', async (ctx) => {

@@ -1,7 +1,7 @@
 // Races on the real PostgreSQL server, through a connection pool and through Neon's HTTP driver:
 // parallel refreshes of one token are idempotent inside the grace window and exclusive with grace 0.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { JwtTokenManager, RefreshTokenInvalidSecretError } from '../../src/index.ts'
+import { JwtTokenManager, RefreshTokenReusedError } from '../../src/index.ts'
 import { createAuth, testClock } from '../support/auth.ts'
 import { openDatabase, type OpenDatabase } from '../support/drivers.ts'
 
@@ -24,7 +24,7 @@ describe.each(['node-postgres', 'neon-http'] as const)('refresh races on %s', (d
     expect(next).not.toBe(issued.refreshToken)
 
     clock.advance(10_001)
-    await expect(jwt.refreshAccessToken(issued.refreshToken!)).rejects.toBeInstanceOf(RefreshTokenInvalidSecretError)
+    await expect(jwt.refreshAccessToken(issued.refreshToken!)).rejects.toBeInstanceOf(RefreshTokenReusedError)
     // Reuse after the window revoked the family, so the winner's token is dead too.
     await expect(jwt.refreshAccessToken(next)).rejects.toMatchObject({ code: 'ERR_REFRESH_TOKEN_NOT_FOUND' })
   })
@@ -34,11 +34,14 @@ describe.each(['node-postgres', 'neon-http'] as const)('refresh races on %s', (d
     const jwt = auth.getTokenManager(JwtTokenManager)
     const issued = await jwt.issueToken({ authUserId: 'race-strict', method: 'email' })
     const results = await Promise.allSettled(Array.from({ length: 20 }, () => jwt.refreshAccessToken(issued.refreshToken!)))
-    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
-    // A loser that read the row after the winner's rotation presents a stale secret: reuse, so it
-    // revokes the family (strict mode) and later losers find no row at all.
+    const winners = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))
+    expect(winners).toHaveLength(1)
+    // Every loser presented a spent secret: reuse, which revokes the family (so later losers find no row),
+    // and the winner's new token dies with it.
     for (const r of results) {
-      if (r.status === 'rejected') expect(['ERR_REFRESH_TOKEN_INVALID_SECRET', 'ERR_REFRESH_TOKEN_NOT_FOUND']).toContain(r.reason.code)
+      if (r.status === 'rejected') expect(['ERR_REFRESH_TOKEN_REUSED', 'ERR_REFRESH_TOKEN_NOT_FOUND']).toContain(r.reason.code)
     }
+    expect(results.some((r) => r.status === 'rejected' && r.reason.code === 'ERR_REFRESH_TOKEN_REUSED')).toBe(true)
+    await expect(jwt.refreshAccessToken(winners[0]!.refreshToken!)).rejects.toMatchObject({ code: 'ERR_REFRESH_TOKEN_NOT_FOUND' })
   })
 })

@@ -8,6 +8,7 @@ import {
   ReservedClaimError, decodeBase64Url, utf8Decode,
 } from '../../src/index.ts'
 import { createAuth, jwtConfig, secrets, testClock } from '../support/auth.ts'
+import { managerClock } from '../../src/managers/clock.ts'
 import { openDatabase, type OpenDatabase } from '../support/drivers.ts'
 
 let database: OpenDatabase
@@ -229,7 +230,7 @@ describe('configuration', () => {
     })
     const { auth, clock } = createAuth(database.db, 'jwt')
     // The test clock of `setup()` too: a real-time token would look issued in the future to it.
-    const fromPasswords = config.build({ store: auth.store, clock, authUsers: undefined })
+    const fromPasswords = config.build({ store: auth.store, clock: managerClock(clock), authUsers: undefined })
     const issued = await fromPasswords.issueToken({ authUserId: 'u-passwords', method: 'email' })
     // Same key as the test config: a token from one validates on the other.
     expect(await setup().jwt.validateToken(issued.token)).not.toBeNull()
