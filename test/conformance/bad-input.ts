@@ -1,7 +1,7 @@
 // Hostile and malformed input on the runtime under test: validateToken answers null and never throws,
 // refresh errors are typed, unknown ids are no-ops, bad configuration fails at configuration time.
 import {
-  JwtAlgorithm, JwtConfig, JwtTokenManager, RefreshTokenMalformedError, ServerSideSessionsConfig,
+  JwtAlgorithm, JwtConfig, JwtTokenManager, RefreshTokenMalformedError, ServerSideSessionsConfig, ServerSideSessionsTokenManager,
 } from 'edge-token-managers'
 import { assert, deepEqual, equal, fail, rejects, suite, throws } from './harness.ts'
 import {
@@ -100,6 +100,34 @@ export const badInputTests = suite<ConformanceContext>('bad input', (test) => {
     // Postgres matches a UUID in any case, so an upper-case id names the row: it revokes, never silently skips.
     await auth.tokenManager.revokeToken({ tokenId: kept.tokenId.toUpperCase() })
     deepEqual(await auth.tokenManager.listTokens({ authUserId: user }), [], 'upper-case id revokes')
+  })
+
+  test('every duration is bounded: beyond 3650 days is a config error naming the option, 3650 days works end to end', async (ctx) => {
+    const tooLong = await throws(() => hs512Config({ refreshTokenLifetime: '200000000d' }), { code: 'ERR_CONFIG' })
+    assert(tooLong.message.includes('refreshTokenLifetime'), 'names the option')
+    await throws(() => sessionsConfig({ defaultSessionLifetime: '3651d' }), { code: 'ERR_CONFIG' })
+    await throws(() => sessionsConfig({ defaultSessionInactivityTimeout: 1e300 }), { code: 'ERR_CONFIG' })
+    const { auth } = createAuth(ctx, [hs512Config({ refreshTokenLifetime: '3650d' }), sessionsConfig({ defaultSessionLifetime: '3650d' })])
+    const sessions = auth.getTokenManager(ServerSideSessionsTokenManager)
+    await rejects(sessions.issueToken({ authUserId: newUserId(), method: 'pat', expiresAt: new Date(8.64e15) }), { code: 'ERR_CONFIG' })
+    await auth.tokenManager.issueToken({ authUserId: newUserId(), method: 'email' })
+    await sessions.issueToken({ authUserId: newUserId(), method: 'pat' })
+    equal(await auth.tokenManager.deleteExpiredTokens(), 0, 'the sweep runs (no timestamp overflow) and keeps live rows')
+  })
+
+  test('a clock that returns Invalid Date fails closed: validation and refresh reject with ERR_CONFIG', async (ctx) => {
+    let broken = false
+    const good = Date.parse('2026-06-01T12:00:00.000Z')
+    const clock = Object.assign(() => new Date(broken ? Number.NaN : good), { advance: () => {} })
+    const { auth } = createAuth(ctx, [hs512Config(), sessionsConfig()], { clock })
+    const jwt = auth.getTokenManager(JwtTokenManager)
+    const sessions = auth.getTokenManager(ServerSideSessionsTokenManager)
+    const pair = await auth.tokenManager.issueToken({ authUserId: newUserId(), method: 'email' })
+    const session = await sessions.issueToken({ authUserId: newUserId(), method: 'email' })
+    broken = true
+    await rejects(auth.tokenManager.validateToken(pair.token), { code: 'ERR_CONFIG' }, 'an access token is not valid on no time')
+    await rejects(auth.tokenManager.validateToken(session.token), { code: 'ERR_CONFIG' }, 'nor is a session')
+    await rejects(jwt.refreshAccessToken(pair.refreshToken!), { code: 'ERR_CONFIG' }, 'nor a refresh')
   })
 
   test('bad configuration fails at configuration time with typed errors, naming no secret', async (ctx) => {

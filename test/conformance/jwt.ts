@@ -86,6 +86,17 @@ export const jwtTests = suite<ConformanceContext>('jwt', (test) => {
     deepEqual(await tokenIds(auth, user), [])
   })
 
+  test('without an injected clock the grace window runs on the database clock, as in production', async (ctx) => {
+    const { auth } = createAuth(ctx, [hs512Config({ refreshTokenRotationGracePeriod: '1s' })], { clock: 'database' })
+    const jwt = auth.getTokenManager(JwtTokenManager)
+    const first = await auth.tokenManager.issueToken({ authUserId: newUserId(), method: 'email' })
+    const second = await jwt.refreshAccessToken(first.refreshToken!)
+    equal((await jwt.refreshAccessToken(first.refreshToken!)).refreshToken, second.refreshToken, 'a duplicate inside the window')
+    await new Promise((resolve) => setTimeout(resolve, 1_300))
+    await rejects(jwt.refreshAccessToken(first.refreshToken!), { code: 'ERR_REFRESH_TOKEN_REUSED' }, 'a replay after it')
+    await rejects(jwt.refreshAccessToken(second.refreshToken!), { code: 'ERR_REFRESH_TOKEN_NOT_FOUND' }, 'the family is gone')
+  })
+
   test('with a grace period of 0 the previous refresh token is a reuse at once', async (ctx) => {
     const { auth, jwt } = await jwtAuth(ctx, { refreshTokenRotationGracePeriod: 0 })
     const first = await auth.tokenManager.issueToken({ authUserId: newUserId(), method: 'email' })

@@ -68,6 +68,17 @@ export const sessionTests = suite<ConformanceContext>('sessions', (test) => {
     equal(await auth.tokenManager.validateToken(issued.token), null, 'idle for 10.5 min')
   })
 
+  test('without an injected clock inactivity runs on the database clock: use keeps a session alive, idleness ends it', async (ctx) => {
+    const { auth } = createAuth(ctx, [sessionsConfig({ defaultSessionInactivityTimeout: '1s' })], { clock: 'database' })
+    const issued = await auth.tokenManager.issueToken({ authUserId: newUserId(), method: 'email' })
+    for (let i = 0; i < 4; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 400))
+      assert(await auth.tokenManager.validateToken(issued.token), `used every 0.4 s (#${i + 1}, 1.6 s in all)`)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_300))
+    equal(await auth.tokenManager.validateToken(issued.token), null, 'idle for 1.3 s (timeout 1 s + at most 5 %)')
+  })
+
   test('revocation by id, by method and by user takes effect on the next validation', async (ctx) => {
     const { auth } = await sessionAuth(ctx)
     const user = newUserId()

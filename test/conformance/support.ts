@@ -53,13 +53,14 @@ export function sessionsConfig(options: Partial<ServerSideSessionsConfigOptions>
 export function createAuth(
   ctx: ConformanceContext,
   builders: TokenManagerBuilder[],
-  options: { clock?: TestClock; authUsers?: AuthUsers } = {},
+  options: { clock?: TestClock | 'database'; authUsers?: AuthUsers } = {},
 ) {
-  const clock = options.clock ?? testClock()
+  // 'database': no injected clock, as in production — stored-state rules then run on the database's clock.
+  const clock = options.clock === 'database' ? testClock() : options.clock ?? testClock()
   const auth = initializeAuthServices({
     store: drizzleTokenStore(ctx.db),
     tokenManagerBuilders: builders,
-    clock,
+    ...(options.clock !== 'database' && { clock }),
     ...(options.authUsers && { authUsers: options.authUsers }),
   })
   return { auth, clock }
