@@ -89,10 +89,11 @@ export class JwtTokenManager implements TokenManager {
   }
 
   async validateToken(token: string): Promise<AuthenticationInfo | null> {
-    // Outside the try: a broken clock is a configuration error, and must not read as "token invalid".
+    // Outside the try: a broken clock or an unusable key is a configuration error (KeyImportError, ConfigError,
+    // HTTP 500), and must not read as "token invalid" (401) — the operator would never learn of it.
     const now = this.#context.clock.now().getTime()
+    const keys = this.#importedKeys ?? (await this.#keys)
     try {
-      const keys = this.#importedKeys ?? (await this.#keys)
       const verified = await verifyJwt(token, keys.verification)
       if (!verified) return null
       return readAccessClaims(verified.payload, now, this.#config.clockTolerance, this.#config.issuer)

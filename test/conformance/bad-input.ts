@@ -141,5 +141,7 @@ export const badInputTests = suite<ConformanceContext>('bad input', (test) => {
     const { auth } = createAuth(ctx, [hs512Config({ algorithm: JwtAlgorithm.ecdsaSha512({ privateKey: 'not a pem', publicKey: 'not a pem' }) })])
     const error = await rejects(auth.ready, { code: 'ERR_KEY_IMPORT' })
     assert(!error.message.includes('not a pem'), 'the message does not echo the key')
+    // Loud everywhere: validation rejects with the same typed error instead of calling every token invalid.
+    await rejects(auth.tokenManager.validateToken(`${base64UrlJson({ alg: 'ES512' })}.e30.AA`), { code: 'ERR_KEY_IMPORT' }, 'validateToken')
   })
 })

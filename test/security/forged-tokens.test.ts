@@ -130,7 +130,7 @@ describe('every attack gives null on every manager, and nothing throws', () => {
 })
 
 describe('refreshAccessToken refuses anything but the issued refresh token, with a typed error', () => {
-  const refreshErrors = ['ERR_REFRESH_TOKEN_MALFORMED', 'ERR_REFRESH_TOKEN_NOT_FOUND', 'ERR_REFRESH_TOKEN_INVALID_SECRET']
+  const refreshErrors = ['ERR_REFRESH_TOKEN_MALFORMED', 'ERR_REFRESH_TOKEN_NOT_FOUND', 'ERR_REFRESH_TOKEN_INVALID_SECRET', 'ERR_REFRESH_TOKEN_REUSED']
 
   it('every attack input and every one-character change of a real refresh token', async () => {
     const jwt = services.hs.getTokenManager(JwtTokenManager)

@@ -29,7 +29,7 @@ export interface FuzzReport {
 }
 
 const base64urlChars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
-const refreshErrorCodes = new Set(['ERR_REFRESH_TOKEN_MALFORMED', 'ERR_REFRESH_TOKEN_NOT_FOUND', 'ERR_REFRESH_TOKEN_INVALID_SECRET', 'ERR_REFRESH_TOKEN_EXPIRED'])
+const refreshErrorCodes = new Set(['ERR_REFRESH_TOKEN_MALFORMED', 'ERR_REFRESH_TOKEN_NOT_FOUND', 'ERR_REFRESH_TOKEN_INVALID_SECRET', 'ERR_REFRESH_TOKEN_REUSED', 'ERR_REFRESH_TOKEN_EXPIRED'])
 
 interface Op {
   kind: 'replace' | 'insert' | 'delete' | 'truncate' | 'duplicate' | 'swap' | 'case' | 'splice' | 'bit'
@@ -194,7 +194,7 @@ export async function fuzzFormat(db: AnyPgDatabase, format: FuzzFormat, runs: nu
       reject(next)
       // A wrong rotating secret with the right fixed secret counts as reuse and kills the family:
       // mutate a live one from now on.
-      if (next === 'ERR_REFRESH_TOKEN_INVALID_SECRET') await h.nextFamily()
+      if (next === 'ERR_REFRESH_TOKEN_REUSED') await h.nextFamily()
       return
     }
     if (!issued.has(token)) throw new Error(`refreshed a token that was never issued: ${JSON.stringify(token)}`)
