@@ -71,7 +71,7 @@ describe('POST /auth/refresh', () => {
     expect(json(await refresh(issued.refreshToken)).refreshToken).toBe(next.refreshToken)
     // After it, the old token is a reuse: the family dies.
     clock.advance(11_000)
-    expect(json(await refresh(issued.refreshToken))).toEqual({ error: 'invalid_grant', code: 'ERR_REFRESH_TOKEN_INVALID_SECRET' })
+    expect(json(await refresh(issued.refreshToken))).toEqual({ error: 'invalid_grant', code: 'ERR_REFRESH_TOKEN_REUSED' })
     expect(json(await refresh(next.refreshToken))).toEqual({ error: 'invalid_grant', code: 'ERR_REFRESH_TOKEN_NOT_FOUND' })
   })
 

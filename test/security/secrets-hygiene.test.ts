@@ -163,7 +163,7 @@ it('no token, secret, pepper or hash appears in console output or in any error',
   figures.add('inputsTried', errors.length + responses.length)
   // The battery did exercise failures of each kind, or it would prove little.
   const codes = new Set(errors.map((e) => (e as { code?: string }).code))
-  for (const code of ['ERR_REFRESH_TOKEN_MALFORMED', 'ERR_REFRESH_TOKEN_NOT_FOUND', 'ERR_REFRESH_TOKEN_INVALID_SECRET', 'ERR_REFRESH_TOKEN_EXPIRED', 'ERR_MISSING_PASSWORD', 'ERR_CONFIG', 'ERR_KEY_IMPORT', 'ERR_RESERVED_CLAIM', 'ERR_STORAGE', 'ERR_STORAGE_UNAVAILABLE']) {
+  for (const code of ['ERR_REFRESH_TOKEN_MALFORMED', 'ERR_REFRESH_TOKEN_NOT_FOUND', 'ERR_REFRESH_TOKEN_REUSED', 'ERR_REFRESH_TOKEN_EXPIRED', 'ERR_MISSING_PASSWORD', 'ERR_CONFIG', 'ERR_KEY_IMPORT', 'ERR_RESERVED_CLAIM', 'ERR_STORAGE', 'ERR_STORAGE_UNAVAILABLE']) {
     expect(codes, code).toContain(code)
   }
   expect(responses.map((r) => r.slice(0, 3))).toEqual(['503', '503', '401', '400'])
