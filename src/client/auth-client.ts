@@ -50,19 +50,19 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   let refreshing: Promise<AuthSuccessJson | null> | null = null
 
   /** Every transition passes here: it notices a change (also one made by another tab) and announces it once. */
-  function observe(reason: SignOutReason): AuthSuccessJson | null {
+  function observe(reason: SignOutReason, code?: string | null): AuthSuccessJson | null {
     const current = storage.get()
     if (current?.token === known?.token && current?.refreshToken === known?.refreshToken) return current
     const wasSignedIn = known !== null
     known = current
     for (const listener of listeners) guarded(() => listener(current))
-    if (wasSignedIn && current === null) guarded(() => options.onSignedOut?.({ reason }))
+    if (wasSignedIn && current === null) guarded(() => options.onSignedOut?.({ reason, ...(code && { code }) }))
     return current
   }
 
-  function write(value: AuthSuccessJson | null, reason: SignOutReason): AuthSuccessJson | null {
+  function write(value: AuthSuccessJson | null, reason: SignOutReason, code?: string | null): AuthSuccessJson | null {
     storage.set(value)
-    return observe(reason)
+    return observe(reason, code)
   }
 
   /** Resolves to the sign-in to use next: refreshed, someone else's newer one, the same (server unreachable), or null (dead). */
@@ -87,7 +87,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         const receipt = { sentAt, receivedAt: clock().getTime(), serverDate: outcome.serverDate }
         return write(withServerClockOffset(outcome.authSuccess, receipt, current.serverClockOffsetMs), 'rejected')
       }
-      if (outcome.kind === 'dead') return write(null, 'rejected')
+      if (outcome.kind === 'dead') return write(null, 'rejected', outcome.code)
       return current
     }
     return storage.sharedAs ? lock.run(`edge-token-managers.refresh:${storage.sharedAs}`, task) : task({ waited: false })

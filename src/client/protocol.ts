@@ -7,7 +7,8 @@ import type { AuthSuccessJson } from './types.ts'
  * `'refreshed'` with the new pair and the response's `Date` header for the clock-skew estimate (`null`
  * when absent, or hidden from a cross-origin caller because the server did not expose it); `'dead'` when
  * the server refused the refresh token for good (400 `invalid_grant`: malformed, unknown, expired,
- * reused, or the user is blocked/gone);
+ * reused, or the user is blocked/gone), with the server's error `code` (e.g. `ERR_REFRESH_TOKEN_REUSED`:
+ * the token family was revoked because an old refresh token was presented again);
  * `'unavailable'` for everything that may pass (network error, 5xx, an unexpected answer).
  *
  * @example
@@ -18,7 +19,7 @@ import type { AuthSuccessJson } from './types.ts'
  */
 export type RefreshOutcome =
   | { kind: 'refreshed'; authSuccess: AuthSuccessJson; serverDate: string | null }
-  | { kind: 'dead' }
+  | { kind: 'dead'; code: string | null }
   | { kind: 'unavailable' }
 
 /**
@@ -49,7 +50,8 @@ export async function requestRefresh(
     const authSuccess = toAuthSuccessJson(body)
     return authSuccess ? { kind: 'refreshed', authSuccess, serverDate: response.headers.get('date') } : { kind: 'unavailable' }
   }
-  if (response.status === 400 && (body as { error?: unknown } | null)?.error === 'invalid_grant') return { kind: 'dead' }
+  const { error, code } = (body ?? {}) as { error?: unknown; code?: unknown }
+  if (response.status === 400 && error === 'invalid_grant') return { kind: 'dead', code: typeof code === 'string' ? code : null }
   return { kind: 'unavailable' }
 }
 

@@ -97,7 +97,12 @@ export interface AuthClientOptions {
   /** Default `memoryStorage()` (lost on reload). In a browser, `localStorageStorage()` shares across tabs. */
   storage?: AuthStorage
   /** Called once per transition from signed in to signed out. Redirect to the sign-in page here. */
-  onSignedOut?: (event: { reason: SignOutReason }) => void
+  /**
+   * `code`, with `reason: 'rejected'` after a refresh: the server's error code, e.g.
+   * `ERR_REFRESH_TOKEN_REUSED` when an old refresh token was presented again and every token of this
+   * sign-in was revoked (tell the user their session may have been stolen), `ERR_REFRESH_TOKEN_EXPIRED`.
+   */
+  onSignedOut?: (event: { reason: SignOutReason; code?: string }) => void
   /** Refresh when less than this many milliseconds remain before the access token expires. Default 30 000. */
   refreshBefore?: number
   /** The fetch to send requests with. Default `globalThis.fetch`. */

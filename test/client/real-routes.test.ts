@@ -4,7 +4,7 @@ import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAuthClient, memoryStorage, noLock, type AuthStorage, type AuthSuccessJson, type SignOutReason } from '../../src/client/index.ts'
 import { authenticate, authRoutes } from '../../src/hono/index.ts'
-import { ServerSideSessionsTokenManager, type AuthServices, type TokenManager } from '../../src/index.ts'
+import { JwtTokenManager, ServerSideSessionsTokenManager, type AuthServices, type TokenManager } from '../../src/index.ts'
 import { createAuth, testClock } from '../support/auth.ts'
 import { openDatabase, type OpenDatabase } from '../support/drivers.ts'
 import { sharedArea } from './tabs.ts'
@@ -37,13 +37,14 @@ async function signedInClient(options: { strategy?: 'jwt' | 'session'; storage?:
   const authSuccess = options.authSuccess ?? (await issue(manager, authUserId))
   const exchanges: string[] = []
   const signedOut: SignOutReason[] = []
+  const signOutCodes: (string | undefined)[] = []
   const leftAtRefresh: number[] = []
   const client = createAuthClient({
     baseUrl: 'http://localhost',
     clock: () => new Date(clock().getTime() + (options.skewMs ?? 0)),
     storage: options.storage ?? memoryStorage(),
     lock: noLock,
-    onSignedOut: ({ reason }) => signedOut.push(reason),
+    onSignedOut: ({ reason, code }) => void (signedOut.push(reason), signOutCodes.push(code)),
     fetch: async (request) => {
       if (request.url.endsWith('/auth/refresh')) leftAtRefresh.push(Date.parse(client.authSuccess!.tokenExpiresAt!) - clock().getTime())
       const response = await app.fetch(request)
@@ -53,7 +54,7 @@ async function signedInClient(options: { strategy?: 'jwt' | 'session'; storage?:
     },
   })
   client.signIn(authSuccess)
-  return { client, exchanges, signedOut, leftAtRefresh, authUserId, authSuccess, refreshes: () => exchanges.filter((e) => e.startsWith('POST /auth/refresh')) }
+  return { client, exchanges, signedOut, signOutCodes, leftAtRefresh, authUserId, authSuccess, refreshes: () => exchanges.filter((e) => e.startsWith('POST /auth/refresh')) }
 }
 
 async function issue(manager: TokenManager, authUserId: string): Promise<AuthSuccessJson> {
@@ -95,6 +96,16 @@ describe('client + real routes', () => {
     expect(refreshes()).toEqual(['POST /auth/refresh 400'])
     expect(signedOut).toEqual(['rejected'])
     expect(client.authSuccess).toBeNull()
+  })
+
+  it('a refresh token someone else already rotated signs out with ERR_REFRESH_TOKEN_REUSED, and the thief is out too', async () => {
+    const { client, authSuccess, signedOut, signOutCodes } = await signedInClient()
+    const thief = await auth.getTokenManager(JwtTokenManager).refreshAccessToken(authSuccess.refreshToken!)
+    clock.advance(50 * SECOND) // past the grace window, and close enough to expiry that the client refreshes
+    expect((await client.fetch('/api/me')).status).toBe(401)
+    expect(signedOut).toEqual(['rejected'])
+    expect(signOutCodes).toEqual(['ERR_REFRESH_TOKEN_REUSED'])
+    await expect(auth.getTokenManager(JwtTokenManager).refreshAccessToken(thief.refreshToken!)).rejects.toMatchObject({ code: 'ERR_REFRESH_TOKEN_NOT_FOUND' })
   })
 
   it('a revoked session signs out on its 401 invalid_token, with no refresh', async () => {
