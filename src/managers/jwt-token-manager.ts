@@ -11,7 +11,7 @@ import {
   RefreshTokenNotFoundError,
   RefreshTokenReusedError,
 } from './errors.ts'
-import { normalizeTokenId } from './ids.ts'
+import { revokedId, rowFilter } from './token-filter.ts'
 import type { PublicJwk } from './jwt-algorithm.ts'
 import type { ResolvedJwtConfig } from './jwt-config.ts'
 import { decodeRefreshToken, deriveNextRotatingSecret, encodeRefreshToken, refreshSecretLengths } from './refresh-token.ts'
@@ -156,20 +156,20 @@ export class JwtTokenManager implements TokenManager {
     return this.#success(current, encodeRefreshToken({ id: row.id, fixedSecret: parts.fixedSecret, rotatingSecret: nextSecret }), clock.now())
   }
 
-  async revokeToken({ tokenId, tokenIssuer }: RevokeTokenOptions): Promise<void> {
-    const id = normalizeTokenId(tokenId)
-    if (this.#ignores(tokenIssuer) || id === null) return
-    await this.#context.store.deleteRefreshToken(id)
+  async revokeToken(options: RevokeTokenOptions): Promise<void> {
+    const id = revokedId(this.tokenIssuer, options)
+    if (id !== null) await this.#context.store.deleteRefreshToken(id)
   }
 
-  async revokeAllTokens({ authUserId, method, tokenIssuer }: TokenFilter): Promise<void> {
-    if (this.#ignores(tokenIssuer)) return
-    await this.#context.store.deleteRefreshTokens({ authUserId, ...(method !== undefined && { method }) })
+  async revokeAllTokens(filter: TokenFilter): Promise<void> {
+    const rows = rowFilter(this.tokenIssuer, filter)
+    if (rows !== null) await this.#context.store.deleteRefreshTokens(rows)
   }
 
-  async listTokens({ authUserId, method, tokenIssuer }: TokenFilter): Promise<TokenInfo[]> {
-    if (this.#ignores(tokenIssuer)) return []
-    const rows = await this.#context.store.listRefreshTokens({ authUserId, ...(method !== undefined && { method }) })
+  async listTokens(filter: TokenFilter): Promise<TokenInfo[]> {
+    const selected = rowFilter(this.tokenIssuer, filter)
+    if (selected === null) return []
+    const rows = await this.#context.store.listRefreshTokens(selected)
     // An expired row is dead (refresh deletes it on sight); it only lingers until deleteExpiredTokens().
     return rows.filter((row) => this.#expiresAt(row) > this.#context.clock.at(row.readAt).getTime()).map((row) => ({
       authUserId: row.authUserId,
@@ -209,10 +209,6 @@ export class JwtTokenManager implements TokenManager {
   async #revokeForReuse(id: string): Promise<never> {
     await this.#context.store.deleteRefreshToken(id)
     throw new RefreshTokenReusedError()
-  }
-
-  #ignores(tokenIssuer: string | undefined): boolean {
-    return tokenIssuer !== undefined && tokenIssuer !== this.tokenIssuer
   }
 
   async #success(row: NewRow<RefreshTokenRow>, refreshToken: string, now: Date): Promise<AuthSuccess> {

@@ -2,7 +2,7 @@ import { randomBytes } from '../crypto/bytes.ts'
 import { admitUser, type ManagerContext } from './builder.ts'
 import { ConfigError } from '../crypto/errors.ts'
 import { maxDurationMs, toMilliseconds } from './duration.ts'
-import { normalizeTokenId } from './ids.ts'
+import { revokedId, rowFilter } from './token-filter.ts'
 import type { ResolvedSessionsConfig } from './session-config.ts'
 import { decodeSessionToken, encodeSessionToken } from './session-token.ts'
 import type { NewRow, SessionRow } from './storage.ts'
@@ -102,25 +102,25 @@ export class ServerSideSessionsTokenManager implements TokenManager {
 
   /** Replaces a session's scopes; the next `validateToken` sees them. Unknown ids are ignored. */
   async updateScopes({ tokenId, scopes }: { tokenId: string; scopes: Iterable<string> }): Promise<void> {
-    const id = normalizeTokenId(tokenId)
+    const id = revokedId(this.tokenIssuer, { tokenId })
     if (id === null) return
     await this.#context.store.updateSession(id, { scopes: [...new Set(scopes)] })
   }
 
-  async revokeToken({ tokenId, tokenIssuer }: RevokeTokenOptions): Promise<void> {
-    const id = normalizeTokenId(tokenId)
-    if (this.#ignores(tokenIssuer) || id === null) return
-    await this.#context.store.deleteSession(id)
+  async revokeToken(options: RevokeTokenOptions): Promise<void> {
+    const id = revokedId(this.tokenIssuer, options)
+    if (id !== null) await this.#context.store.deleteSession(id)
   }
 
-  async revokeAllTokens({ authUserId, method, tokenIssuer }: TokenFilter): Promise<void> {
-    if (this.#ignores(tokenIssuer)) return
-    await this.#context.store.deleteSessions({ authUserId, ...(method !== undefined && { method }) })
+  async revokeAllTokens(filter: TokenFilter): Promise<void> {
+    const rows = rowFilter(this.tokenIssuer, filter)
+    if (rows !== null) await this.#context.store.deleteSessions(rows)
   }
 
-  async listTokens({ authUserId, method, tokenIssuer }: TokenFilter): Promise<TokenInfo[]> {
-    if (this.#ignores(tokenIssuer)) return []
-    const rows = await this.#context.store.listSessions({ authUserId, ...(method !== undefined && { method }) })
+  async listTokens(filter: TokenFilter): Promise<TokenInfo[]> {
+    const selected = rowFilter(this.tokenIssuer, filter)
+    if (selected === null) return []
+    const rows = await this.#context.store.listSessions(selected)
     // An expired session is dead (validation deletes it on sight); it only lingers until deleteExpiredTokens().
     return rows.filter((row) => !this.#expired(row, this.#context.clock.at(row.readAt))).map((row) => {
       const expiresAt = this.#expiresAt(row)
@@ -151,10 +151,6 @@ export class ServerSideSessionsTokenManager implements TokenManager {
       maxTouchIntervalMs: this.#config.lastUsedAtUpdateInterval,
       touchIntervalDivisor,
     })
-  }
-
-  #ignores(tokenIssuer: string | undefined): boolean {
-    return tokenIssuer !== undefined && tokenIssuer !== this.tokenIssuer
   }
 
   /** How often this session's lastUsedAt is written while it is in use. */
