@@ -3,11 +3,6 @@ import type { AuthSuccessInput, AuthSuccessJson } from './types.ts'
 /**
  * Checks that `value` has the shape of an `AuthSuccessJson` (as read from storage or a response body)
  * and returns it normalised, or `null`. Accepts `Date` expiries, turning them into ISO strings.
- *
- * @example
- * ```ts
- * const authSuccess = toAuthSuccessJson(await response.json()) // null when the body is not an AuthSuccess
- * ```
  */
 export function toAuthSuccessJson(value: unknown): AuthSuccessJson | null {
   if (typeof value !== 'object' || value === null) return null
@@ -36,11 +31,6 @@ export function toAuthSuccessJson(value: unknown): AuthSuccessJson | null {
  * Milliseconds left before `authSuccess.token` expires when this device's clock reads `now`;
  * `Infinity` when it never expires. `tokenExpiresAt` is on the server's clock: `serverClockOffsetMs`
  * (see `withServerClockOffset`) translates `now` to it, so a device hours off still gets the true rest.
- *
- * @example
- * ```ts
- * if (millisecondsLeft(authSuccess, Date.now()) < 30_000) await refresh()
- * ```
  */
 export function millisecondsLeft(authSuccess: AuthSuccessJson | AuthSuccessInput, now: number): number {
   const expiresAt = authSuccess.tokenExpiresAt

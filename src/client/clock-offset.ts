@@ -11,11 +11,6 @@ const signInLatencyMs = 10_000
  * When an AuthSuccess reached this device (its clock, epoch ms) and what the server said the time was.
  * `sentAt` defaults to `receivedAt − 10 s` (a sign-in result that the app fetched itself).
  * `serverDate` is the response's HTTP `Date` header, when the client made the request and could read it.
- *
- * @example
- * ```ts
- * const received: AuthSuccessReceipt = { sentAt, receivedAt: Date.now(), serverDate: response.headers.get('date') }
- * ```
  */
 export interface AuthSuccessReceipt {
   receivedAt: number
@@ -30,16 +25,6 @@ export interface AuthSuccessReceipt {
  * `sentAt` and `receivedAt`; of the offsets that agree with that, the one closest to 0 is kept, so
  * synchronised clocks give exactly 0 and a skewed clock is corrected to within about a second plus the
  * round trip. Without evidence, keeps `previous` (the device's clock did not change), else leaves it unset.
- *
- * @example
- * ```ts
- * const sentAt = Date.now()
- * const response = await fetch(refreshUrl, { method: 'POST', body })
- * const authSuccess = withServerClockOffset(toAuthSuccessJson(await response.json())!, {
- *   sentAt, receivedAt: Date.now(), serverDate: response.headers.get('date'),
- * })
- * millisecondsLeft(authSuccess, Date.now()) // on the server's clock, whatever this device's says
- * ```
  */
 export function withServerClockOffset(authSuccess: AuthSuccessJson, receipt: AuthSuccessReceipt, previous?: number): AuthSuccessJson {
   const { serverClockOffsetMs: _untrusted, ...rest } = authSuccess
@@ -52,12 +37,6 @@ export function withServerClockOffset(authSuccess: AuthSuccessJson, receipt: Aut
 /**
  * The `iat` claim of a JWT in epoch milliseconds, or `null` for an opaque token (a session key) or
  * anything unreadable. The signature is not checked: use this only to estimate clock skew.
- *
- * @example
- * ```ts
- * issuedAtMs('eyJhbGciOiJub25lIn0.eyJpYXQiOjE3MDAwMDAwMDB9.') // 1_700_000_000_000
- * issuedAtMs('etmst_…') // null
- * ```
  */
 export function issuedAtMs(token: string): number | null {
   const parts = token.split('.')

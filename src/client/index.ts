@@ -13,9 +13,6 @@
 export { createAuthClient } from './auth-client.ts'
 export { memoryStorage, localStorageStorage } from './storage.ts'
 export { webLocks, noLock } from './lock.ts'
-export { toAuthSuccessJson, millisecondsLeft } from './auth-success.ts'
-export { withServerClockOffset, issuedAtMs, type AuthSuccessReceipt } from './clock-offset.ts'
-export { requestRefresh, saysInvalidToken, type RefreshOutcome } from './protocol.ts'
 export type {
   AuthClient, AuthClientOptions, AuthStorage, AuthSuccessInput, AuthSuccessJson, RefreshLock, SignOutReason,
 } from './types.ts'

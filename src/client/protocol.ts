@@ -10,12 +10,6 @@ import type { AuthSuccessJson } from './types.ts'
  * reused, or the user is blocked/gone), with the server's error `code` (e.g. `ERR_REFRESH_TOKEN_REUSED`:
  * the token family was revoked because an old refresh token was presented again);
  * `'unavailable'` for everything that may pass (network error, 5xx, an unexpected answer).
- *
- * @example
- * ```ts
- * const outcome = await requestRefresh(fetch, 'https://api.example.com/auth/refresh', refreshToken)
- * if (outcome.kind === 'dead') signOut()
- * ```
  */
 export type RefreshOutcome =
   | { kind: 'refreshed'; authSuccess: AuthSuccessJson; serverDate: string | null }
@@ -24,11 +18,6 @@ export type RefreshOutcome =
 
 /**
  * Trades `refreshToken` for a new pair. Never throws.
- *
- * @example
- * ```ts
- * const outcome = await requestRefresh((request) => fetch(request), refreshUrl, authSuccess.refreshToken)
- * ```
  */
 export async function requestRefresh(
   send: (request: Request) => Promise<Response>,
@@ -59,11 +48,6 @@ export async function requestRefresh(
  * Whether a 401 says the token itself is invalid, expired or revoked (RFC 6750 `error="invalid_token"`,
  * in `WWW-Authenticate` or, when a cross-origin response hides that header, in the JSON body).
  * Other 401s (no token sent, an app's own 401) do not end a session.
- *
- * @example
- * ```ts
- * if (await saysInvalidToken(response)) signOut()
- * ```
  */
 export async function saysInvalidToken(response: Response): Promise<boolean> {
   if (response.status !== 401) return false

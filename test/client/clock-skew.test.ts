@@ -2,9 +2,9 @@
 // server's clock, so it refreshes once per token, shortly before expiry — not on every call, not never.
 // The same against the real routes is in real-routes.test.ts.
 import { describe, expect, it } from 'vitest'
-import {
-  createAuthClient, issuedAtMs, millisecondsLeft, toAuthSuccessJson, withServerClockOffset, type AuthSuccessJson,
-} from '../../src/client/index.ts'
+import { createAuthClient, type AuthSuccessJson } from '../../src/client/index.ts'
+import { millisecondsLeft, toAuthSuccessJson } from '../../src/client/auth-success.ts'
+import { issuedAtMs, withServerClockOffset } from '../../src/client/clock-offset.ts'
 import { testClock, type TestClock } from '../support/auth.ts'
 import { scriptedServer } from './scripted-server.ts'
 import { inProcessLocks, sharedArea } from './tabs.ts'
