@@ -2,10 +2,11 @@
 // (the sign-in form can ask for one), secrets and lifetimes from the environment, and the seed's
 // TokenMetadata written by the creation callbacks in the same statement as the token row.
 import {
-  initializeAuthServices, JwtConfigFromPasswords, ServerSideSessionsConfigFromPasswords, toMilliseconds,
-  type AuthServices, type Duration,
+  initializeAuthServices, JwtConfigFromPasswords, ServerSideSessionsConfigFromPasswords, type AuthServices, type Duration,
 } from '../src/index.ts'
 import { drizzleTokenStore, type AnyPgDatabase } from '../src/drizzle/index.ts'
+// The library's own parser (internal): the demo reports a bad variable by its name at start-up.
+import { toMilliseconds } from '../src/managers/duration.ts'
 import { tokenMetadata } from './schema.ts'
 
 /** What the app needs per isolate (Workers) or per process (Node). */

@@ -19,11 +19,6 @@ export interface TokenManagerBuilder {
 /**
  * The user from `authUsers`, refusing unknown and blocked ones; `undefined` when no `authUsers` is
  * configured (then everyone is admitted). Issue and refresh both go through here.
- *
- * @example
- * ```ts
- * await requireActiveUser(context.authUsers, row.authUserId) // throws AuthUserBlockedError for a blocked user
- * ```
  */
 export async function requireActiveUser(
   authUsers: AuthUsers | undefined,
@@ -39,11 +34,6 @@ export async function requireActiveUser(
 /**
  * Checks the user before a token is issued and picks the scopes: the explicit ones, else the user's
  * from `authUsers`, else none.
- *
- * @example
- * ```ts
- * const scopes = await admitUser(context.authUsers, authUserId, options.scopes)
- * ```
  */
 export async function admitUser(
   authUsers: AuthUsers | undefined,

@@ -10,11 +10,6 @@ export const maxDurationMs = 3_650 * unitMs.d
 
 /**
  * Milliseconds from a {@link Duration}. `option` names the setting in the error message.
- *
- * @example
- * ```ts
- * toMilliseconds('10m', 'accessTokenLifetime') // 600000
- * ```
  */
 export function toMilliseconds(value: Duration, option: string, { allowZero = false } = {}): number {
   let ms: number

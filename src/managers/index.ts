@@ -13,4 +13,3 @@ export { ServerSideSessionsTokenManager, type IssueSessionOptions } from './sess
 export { MultiTokenManager, type TokenManagerType } from './multi-token-manager.ts'
 export { initializeAuthServices, type AuthServices, type AuthServicesOptions } from './auth-services.ts'
 export type { Passwords } from './passwords.ts'
-export { toMilliseconds } from './duration.ts'
