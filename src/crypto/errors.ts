@@ -1,3 +1,5 @@
+import type { ErrorCode } from './error-codes.ts'
+
 /**
  * Base class of every error this library throws on purpose. `code` is stable across releases:
  * branch on it, not on the message. Messages never contain tokens, secrets, peppers or hashes.
@@ -9,8 +11,8 @@
  * ```
  */
 export class EdgeTokenError extends Error {
-  readonly code: string
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  readonly code: ErrorCode
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options)
     this.code = code
     this.name = new.target.name

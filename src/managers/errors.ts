@@ -1,6 +1,7 @@
 import { EdgeTokenError } from '../crypto/errors.ts'
 
 export { ConfigError, EdgeTokenError, KeyImportError, UnsupportedAlgorithmError } from '../crypto/errors.ts'
+export { errorCodes, type ErrorCode } from '../crypto/error-codes.ts'
 
 /** The refresh token is not in this library's format (or is empty). */
 export class RefreshTokenMalformedError extends EdgeTokenError {
