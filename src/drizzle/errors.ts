@@ -1,8 +1,9 @@
 import { StorageError, StorageUnavailableError } from '../managers/errors.ts'
 
-// SQLSTATE classes that mean "try again later", not "this operation is wrong":
-// 08 connection exception, 53 insufficient resources, 57P0x shutdown/crash/starting, 40001/40P01 races.
-const retryableSqlState = /^(08|53|57P0[1-3]|40001|40P01)/
+// SQLSTATE classes that mean "try again later", not "this operation is wrong": 08 connection exception,
+// 53 insufficient resources, 57014 statement timeout (or cancel), 57P0x shutdown/crash/starting,
+// 55P03 lock timeout, 40001/40P01 races.
+const retryableSqlState = /^(08|53|57014|57P0[1-3]|55P03|40001|40P01)/
 
 // A SQLSTATE's class starts with a digit or F, H, P, X. Node's errno names (EPIPE, ESRCH, …) are five
 // capitals too, but start with E: a socket error must stay "unavailable", not become "rejected".

@@ -12,4 +12,4 @@
  * ```
  */
 export { authRefreshToken, authSession } from './schema.ts'
-export { drizzleTokenStore, type AnyPgDatabase } from './store.ts'
+export { drizzleTokenStore, type AnyPgDatabase, type DrizzleTokenStoreOptions } from './store.ts'

@@ -1,7 +1,9 @@
 import { and, eq, getTableColumns, gt, lt, lte, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import type { InsertOptions, Read, RefreshTokenRow, RowFilter, SessionRow, TokenStore } from '../managers/storage.ts'
-import { ConfigError, EdgeTokenError } from '../managers/errors.ts'
+import { toMilliseconds } from '../managers/duration.ts'
+import { ConfigError, EdgeTokenError, StorageUnavailableError } from '../managers/errors.ts'
+import type { Duration } from '../managers/types.ts'
 import { storageFailure } from './errors.ts'
 import { authRefreshToken, authSession } from './schema.ts'
 
@@ -18,14 +20,38 @@ const readAt = () => sql`statement_timestamp()`.mapWith(authSession.lastUsedAt)
 const stamp = (at: Date | null) => at ?? sql`statement_timestamp()`
 const timeParam = (at: Date | null) => (at === null ? sql`statement_timestamp()` : sql.param(at, authSession.lastUsedAt))
 
-// Every call site goes through here, so no driver error (Drizzle's quotes parameters) escapes untyped.
-async function guarded<T>(operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation()
-  } catch (error) {
-    // Our own typed errors (a misconfigured callback) are not the database failing: never "retry later".
-    throw error instanceof EdgeTokenError ? error : storageFailure(error)
+/**
+ * Wraps every storage operation: a deadline, so a hung link (half-open socket, a fetch that never answers)
+ * gives the caller StorageUnavailableError instead of hanging the request; and typing, so no driver error
+ * (Drizzle's quotes parameters) escapes. An abandoned statement may still complete on the server. That is
+ * safe here: each operation is one statement, and a refresh whose answer was lost is retried inside the
+ * grace window.
+ */
+function withDeadline(deadlineMs: number) {
+  return async function guarded<T>(operation: () => Promise<T>): Promise<T> {
+    const running = operation()
+    running.catch(() => {}) // if the deadline wins, a late failure must not become an unhandled rejection
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new StorageUnavailableError({ cause: new Error(`No answer from the database within ${deadlineMs} ms.`) })), deadlineMs)
+    })
+    try {
+      return await Promise.race([running, deadline])
+    } catch (error) {
+      // Our own typed errors (a misconfigured callback) are not the database failing: never "retry later".
+      throw error instanceof EdgeTokenError ? error : storageFailure(error)
+    } finally {
+      clearTimeout(timer)
+    }
   }
+}
+
+export interface DrizzleTokenStoreOptions {
+  /**
+   * How long one storage operation may take before it fails with `StorageUnavailableError` (HTTP 503).
+   * Default 5 s. Also give the driver its own timeouts, so hung connections are dropped (see the README).
+   */
+  timeout?: Duration
 }
 
 const toRefreshTokenRow = (r: RefreshTokenRecord): RefreshTokenRow & Read => ({
@@ -76,7 +102,7 @@ async function insertWithWrites(
 
 /**
  * The token store for Drizzle on Postgres. Round trips: session validate 1, issue (with callback writes) 1,
- * refresh 2 (read + compare-and-swap), revokeAll 1, list 1.
+ * refresh 2 (read + compare-and-swap), revokeAll 1, list 1. Every operation has a deadline (`timeout`).
  *
  * @example
  * ```ts
@@ -84,7 +110,8 @@ async function insertWithWrites(
  * const auth = initializeAuthServices({ store: drizzleTokenStore(drizzle(env.DATABASE_URL)), tokenManagerBuilders })
  * ```
  */
-export function drizzleTokenStore<TDb extends AnyPgDatabase>(db: TDb): TokenStore<TDb> {
+export function drizzleTokenStore<TDb extends AnyPgDatabase>(db: TDb, options: DrizzleTokenStoreOptions = {}): TokenStore<TDb> {
+  const guarded = withDeadline(toMilliseconds(options.timeout ?? '5s', 'timeout'))
   const rt = authRefreshToken
   const s = authSession
   return {

@@ -3,7 +3,7 @@ import {
   initializeAuthServices, JwtAlgorithm, JwtConfig, ServerSideSessionsConfig,
   type AuthUsers, type JwtConfigOptions, type ServerSideSessionsConfigOptions,
 } from '../../src/index.ts'
-import { drizzleTokenStore, type AnyPgDatabase } from '../../src/drizzle/index.ts'
+import { drizzleTokenStore, type AnyPgDatabase, type DrizzleTokenStoreOptions } from '../../src/drizzle/index.ts'
 
 export const secrets = {
   hmac: 'test-hmac-sha512-key-0123456789abcdef0123456789abcdef0123456789abcdef',
@@ -42,18 +42,25 @@ export type ManagerKind = 'jwt' | 'session' | 'multi'
 export function createAuth(
   db: AnyPgDatabase,
   kind: ManagerKind,
-  options: { clock?: TestClock; jwt?: Partial<JwtConfigOptions>; session?: Partial<ServerSideSessionsConfigOptions>; authUsers?: AuthUsers } = {},
+  options: {
+    /** `'database'`: no injected clock, as in production (stored-state rules on the database's clock). */
+    clock?: TestClock | 'database'
+    jwt?: Partial<JwtConfigOptions>
+    session?: Partial<ServerSideSessionsConfigOptions>
+    authUsers?: AuthUsers
+    store?: DrizzleTokenStoreOptions
+  } = {},
 ) {
-  const clock = options.clock ?? testClock()
+  const clock = options.clock === 'database' || options.clock === undefined ? testClock() : options.clock
   const builders = {
     jwt: [jwtConfig(options.jwt)],
     session: [sessionsConfig(options.session)],
     multi: [jwtConfig(options.jwt), sessionsConfig(options.session)],
   }[kind]
   const auth = initializeAuthServices({
-    store: drizzleTokenStore(db),
+    store: drizzleTokenStore(db, options.store),
     tokenManagerBuilders: builders,
-    clock,
+    ...(options.clock !== 'database' && { clock }),
     ...(options.authUsers && { authUsers: options.authUsers }),
   })
   return { auth, clock }

@@ -26,11 +26,30 @@ export interface FaultyDatabase {
   setMode(mode: ProxyMode, point?: FaultPoint): void
   /** Faults injected so far, over every proxy. */
   readonly faults: number
+  /** The proxy between the driver's side and Postgres. */
+  readonly proxy: TcpProxy
+  /** The database's direct URL (no proxy), for side connections. */
+  readonly url: string
   close(): Promise<void>
 }
 
 /** How long a query whose answer never comes may hang before the driver gives up (swallow mode). */
 export const lostResponseTimeoutMs = 1_000
+
+/**
+ * How the driver is wired: `test` gives it short deadlines of its own; `readme` is the wiring the README
+ * prints for production (node-postgres: its pool options; neon-http: nothing but the library's deadline).
+ */
+export type Wiring = 'test' | 'readme'
+
+/** The node-postgres pool options the README prints (keep the two in step). */
+export const readmePoolOptions = {
+  max: 10,
+  connectionTimeoutMillis: 5_000,
+  query_timeout: 5_000,
+  keepAlive: true,
+  idleTimeoutMillis: 30_000,
+} satisfies pg.PoolConfig
 
 function withPort(url: string, port: number): string {
   const u = new URL(url)
@@ -48,7 +67,7 @@ function withPort(url: string, port: number): string {
  * database.setMode('open')            // both restored
  * ```
  */
-export async function openFaultyDatabase(driver: FaultyDriver): Promise<FaultyDatabase> {
+export async function openFaultyDatabase(driver: FaultyDriver, { wiring = 'test' }: { wiring?: Wiring } = {}): Promise<FaultyDatabase> {
   const database = await createServerDatabase(`fault_${driver}`)
   const server = new URL(serverUrl)
   const toPostgres = await startTcpProxy({ host: server.hostname, port: Number(server.port || 5432) })
@@ -59,7 +78,8 @@ export async function openFaultyDatabase(driver: FaultyDriver): Promise<FaultyDa
 
   let db: AnyPgDatabase
   if (driver === 'node-postgres') {
-    const pool = new pg.Pool({ connectionString: proxiedUrl, max: 10, connectionTimeoutMillis: 2_000, query_timeout: lostResponseTimeoutMs })
+    const options = wiring === 'readme' ? readmePoolOptions : { max: 10, connectionTimeoutMillis: 2_000, query_timeout: lostResponseTimeoutMs }
+    const pool = new pg.Pool({ connectionString: proxiedUrl, ...options })
     // An idle client whose socket is cut emits 'error' on the pool; unhandled, it would crash the worker.
     pool.on('error', () => {})
     db = drizzlePg(pool)
@@ -69,8 +89,9 @@ export async function openFaultyDatabase(driver: FaultyDriver): Promise<FaultyDa
     const toEndpoint = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(endpoint.url).port) })
     proxies.push(toEndpoint)
     neonConfig.fetchEndpoint = () => `http://127.0.0.1:${toEndpoint.port}/sql`
-    // Without a deadline a swallowed HTTP response would hang the request forever.
-    neonConfig.fetchFunction = (url: string, init: RequestInit) => fetch(url, { ...init, signal: AbortSignal.timeout(lostResponseTimeoutMs) })
+    // The test wiring gives each fetch a short deadline of its own; the README's relies on the library's.
+    neonConfig.fetchFunction = wiring === 'readme' ? undefined
+      : (url: string, init: RequestInit) => fetch(url, { ...init, signal: AbortSignal.timeout(lostResponseTimeoutMs) })
     db = drizzleNeonHttp(neon(proxiedUrl))
     closers.push(() => endpoint.close())
   }
@@ -88,6 +109,8 @@ export async function openFaultyDatabase(driver: FaultyDriver): Promise<FaultyDa
     get faults() {
       return proxies.reduce((sum, p) => sum + p.faults, 0)
     },
+    proxy: toPostgres,
+    url: database.url,
     async close() {
       proxies.forEach((p) => p.setMode('open'))
       for (const close of closers) await close().catch(() => {})

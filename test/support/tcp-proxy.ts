@@ -9,8 +9,11 @@ import type { AddressInfo } from 'node:net'
  * - `refuse`: resets every live connection and every new one at once (the server "went away").
  * - `swallow-responses`: forwards requests but throws away what the server answers, so a write can
  *   commit while the client never hears of it (a lost response).
+ * - `half-open`: the line hangs. Connections stay up and new ones are accepted, but no byte passes either
+ *   way and nothing is ever closed or reset — what a dead NAT entry or a frozen peer looks like.
+ * - `slow`: forwards both ways, each chunk held back `delayMs` (set with `setDelay`).
  */
-export type ProxyMode = 'open' | 'refuse' | 'swallow-responses'
+export type ProxyMode = 'open' | 'refuse' | 'swallow-responses' | 'half-open' | 'slow'
 
 export interface TcpProxy {
   readonly port: number
@@ -20,6 +23,10 @@ export interface TcpProxy {
   /** How many times the line was cut (`setMode('refuse' | 'swallow-responses')` from `open`). */
   readonly faults: number
   setMode(mode: ProxyMode): void
+  /** The delay of `slow` mode, per chunk and direction. */
+  setDelay(ms: number): void
+  /** Resets every idle-or-not connection once, the way a NAT or load balancer drops idle flows. */
+  resetAll(): void
   close(): Promise<void>
 }
 
@@ -35,6 +42,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   let mode: ProxyMode = 'open'
   let accepted = 0
   let faults = 0
+  let delayMs = 0
   const pairs = new Set<[Socket, Socket]>()
   // Connections that lost part of a response: their protocol state is broken, so restoring resets them.
   const poisoned = new Set<[Socket, Socket]>()
@@ -53,10 +61,19 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     }
     client.on('error', drop).on('close', drop)
     upstream.on('error', drop).on('close', drop)
-    client.on('data', (chunk) => upstream.write(chunk))
+    // Bytes held back by `slow` keep their order: each waits for the one before it.
+    let toUpstream = Promise.resolve()
+    let toClient = Promise.resolve()
+    const later = (queue: Promise<void>, send: () => void) => queue.then(() => new Promise<void>((resolve) => setTimeout(() => resolve(send()), delayMs)))
+    client.on('data', (chunk) => {
+      if (mode === 'half-open') return void poisoned.add(pair)
+      if (mode === 'slow') toUpstream = later(toUpstream, () => void upstream.write(chunk))
+      else upstream.write(chunk)
+    })
     upstream.on('data', (chunk) => {
-      if (mode !== 'swallow-responses') client.write(chunk)
-      else poisoned.add(pair)
+      if (mode === 'swallow-responses' || mode === 'half-open') return void poisoned.add(pair)
+      if (mode === 'slow') toClient = later(toClient, () => void client.write(chunk))
+      else client.write(chunk)
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -71,6 +88,17 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     },
     get faults() {
       return faults
+    },
+    setDelay(ms) {
+      delayMs = ms
+    },
+    resetAll() {
+      for (const pair of [...pairs]) {
+        pair[0].resetAndDestroy()
+        pair[1].destroy()
+        pairs.delete(pair)
+        poisoned.delete(pair)
+      }
     },
     setMode(next) {
       if (mode === 'open' && next !== 'open') faults++
