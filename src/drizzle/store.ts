@@ -114,9 +114,7 @@ export function drizzleTokenStore<TDb extends AnyPgDatabase>(db: TDb, options: D
   const guarded = withDeadline(toMilliseconds(options.timeout ?? '5s', 'timeout'))
   const rt = authRefreshToken
   const s = authSession
-  return {
-    db,
-
+  const store: Omit<TokenStore<TDb>, 'db'> = {
     insertRefreshToken: (row, options: InsertOptions<TDb> = {}) =>
       guarded(async () => {
         const insert = (options.transaction ?? db).insert(rt).values({
@@ -215,4 +213,7 @@ export function drizzleTokenStore<TDb extends AnyPgDatabase>(db: TDb, options: D
         (await db.select({ ...getTableColumns(s), readAt: readAt() }).from(s).where(byFilter(s, filter)).orderBy(s.createdAt, s.id))
           .map(toSessionRow)),
   }
+  // Not enumerable: a logged store (or AuthServices) must not print the driver, whose config can hold the
+  // database password.
+  return Object.defineProperty(store, 'db', { value: db, enumerable: false }) as TokenStore<TDb>
 }

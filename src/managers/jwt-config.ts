@@ -84,7 +84,8 @@ export interface ResolvedJwtConfig {
  * ```
  */
 export class JwtConfig<TDb = any> implements TokenManagerBuilder {
-  readonly resolved: ResolvedJwtConfig
+  // Private: it holds the pepper, and a logged or serialised config must not hand it out.
+  readonly #resolved: ResolvedJwtConfig
 
   constructor(options: JwtConfigOptions<TDb>) {
     if (!(options?.algorithm instanceof JwtAlgorithm)) {
@@ -97,7 +98,7 @@ export class JwtConfig<TDb = any> implements TokenManagerBuilder {
     if (options.issuer !== undefined && (typeof options.issuer !== 'string' || options.issuer === '')) {
       throw new ConfigError('issuer must be a non-empty string.')
     }
-    this.resolved = {
+    this.#resolved = {
       algorithm: options.algorithm,
       verificationAlgorithms: [options.algorithm, ...fallbacks],
       hasher: pepperedHasher({
@@ -119,7 +120,7 @@ export class JwtConfig<TDb = any> implements TokenManagerBuilder {
   }
 
   build(context: ManagerContext): JwtTokenManager {
-    return new JwtTokenManager(this.resolved, context)
+    return new JwtTokenManager(this.#resolved, context)
   }
 }
 

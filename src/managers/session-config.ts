@@ -58,7 +58,7 @@ export interface ResolvedSessionsConfig {
  * ```
  */
 export class ServerSideSessionsConfig<TDb = any> implements TokenManagerBuilder {
-  readonly resolved: ResolvedSessionsConfig
+  readonly #resolved: ResolvedSessionsConfig
 
   constructor(options: ServerSideSessionsConfigOptions<TDb>) {
     const secretLength = options?.sessionKeySecretLength ?? 32
@@ -70,7 +70,7 @@ export class ServerSideSessionsConfig<TDb = any> implements TokenManagerBuilder 
       throw new ConfigError('sessionKeyHashSaltLength must be an integer from 8 to 64.')
     }
     const optional = (value: Duration | undefined, name: string) => (value === undefined ? null : toMilliseconds(value, name))
-    this.resolved = {
+    this.#resolved = {
       hasher: pepperedHasher({
         pepper: options.sessionKeyHashPepper,
         pepperOption: 'sessionKeyHashPepper',
@@ -88,7 +88,7 @@ export class ServerSideSessionsConfig<TDb = any> implements TokenManagerBuilder 
   }
 
   build(context: ManagerContext): ServerSideSessionsTokenManager {
-    return new ServerSideSessionsTokenManager(this.resolved, context)
+    return new ServerSideSessionsTokenManager(this.#resolved, context)
   }
 }
 

@@ -15,6 +15,7 @@ import { createAuth, secrets, testClock } from '../support/auth.ts'
 import { openFaultyDatabase, type FaultyDatabase } from '../support/faulty-database.ts'
 import { createFigures } from '../support/figures.ts'
 import { es512KeyMaterial } from '../support/forge.ts'
+import { base64, spellings } from '../support/spellings.ts'
 
 const figures = createFigures('secrets-hygiene')
 let database: FaultyDatabase
@@ -28,18 +29,6 @@ afterAll(async () => {
   figures.write()
   await database?.close()
 })
-
-const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
-const base64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes))
-const base64url = (bytes: Uint8Array) => base64(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
-
-/** A secret in every spelling it could leak in; long enough that a match is no coincidence. */
-function spellings(bytes: Uint8Array): string[] {
-  const forms = [hex(bytes), hex(bytes).toUpperCase(), base64(bytes).replace(/=+$/, ''), base64url(bytes)]
-  // A partial leak counts too (Postgres quotes long values cut short): every 24-character window, by 12.
-  const windows = (f: string) => Array.from({ length: Math.max(0, Math.ceil((f.length - 24) / 12)) + 1 }, (_, i) => f.slice(i * 12, i * 12 + 24))
-  return forms.flatMap((f) => [f, ...windows(f)]).filter((f) => f.length >= 16)
-}
 
 it('no token, secret, pepper or hash appears in console output or in any error', async () => {
   const written: string[] = []
