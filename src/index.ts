@@ -1,6 +1,6 @@
 /**
  * edge-token-managers: Serverpod 3's token managers for edge runtimes.
- * This entry holds the managers and the Web Crypto layer; storage, Hono and the client are subpaths.
+ * This entry holds the managers, their configs and errors; storage, Hono and the client are subpaths.
  *
  * @example
  * ```ts
@@ -10,4 +10,3 @@
  * ```
  */
 export * from './managers/index.ts'
-export * from './crypto/index.ts'

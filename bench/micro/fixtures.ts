@@ -1,9 +1,8 @@
 // Keys, tokens and managers for the micro benchmarks; portable (Node, Bun, Deno, workerd). Every peer gets
 // the same token and its best key form (a pre-imported CryptoKey): the comparison measures verification
 // work, not key imports.
-import {
-  initializeAuthServices, JwtAlgorithm, JwtConfig, JwtTokenManager, SecretHasher, type TokenStore,
-} from '../../src/index.ts'
+import { initializeAuthServices, JwtAlgorithm, JwtConfig, JwtTokenManager, type TokenStore } from '../../src/index.ts'
+import { SecretHasher } from '../../src/crypto/index.ts'
 import { decodeBase64Url } from '../../src/crypto/base64url.ts'
 import { signJws, type JwsKey } from '../../src/crypto/jws.ts'
 import { accessTokenClaims } from '../../src/managers/access-token.ts'

@@ -16,5 +16,5 @@
 export { authenticate, type AuthenticateOptions, type AuthVariables, type OptionalAuthVariables } from './authenticate.ts'
 export { requireScopes } from './scopes.ts'
 export { authRoutes, type AuthRoutesOptions } from './routes.ts'
-export { cachePerEnv, resolveAuth, type AuthSource } from './cache.ts'
-export { bearerChallenge, guard, toHttpError, type AuthErrorBody, type OAuthError } from './errors.ts'
+export { cachePerEnv, type AuthSource } from './cache.ts'
+export { guard, type AuthErrorBody, type OAuthError } from './errors.ts'

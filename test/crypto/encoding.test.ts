@@ -1,7 +1,7 @@
 // base64url and strict JSON: the two parsers every untrusted token goes through first.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { decodeBase64Url, encodeBase64Url, utf8Decode, utf8Encode } from '../../src/index.ts'
+import { decodeBase64Url, encodeBase64Url, utf8Decode, utf8Encode } from '../../src/crypto/index.ts'
 import { parseJsonObject } from '../../src/crypto/json.ts'
 
 describe('base64url', () => {

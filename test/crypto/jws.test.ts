@@ -1,6 +1,6 @@
 // JWS verification rules: algorithm bound to the key, strict header, kid preference, size limits.
 import { describe, expect, it } from 'vitest'
-import { importHmacSha512Key, maxJwsLength, signJws, verifyJws, verifyJwt, type JwsKey } from '../../src/index.ts'
+import { importHmacSha512Key, maxJwsLength, signJws, verifyJws, verifyJwt, type JwsKey } from '../../src/crypto/index.ts'
 import { forgeJws } from '../support/forge.ts'
 
 const secret = 'k'.repeat(64)

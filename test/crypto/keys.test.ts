@@ -2,7 +2,8 @@
 // with jose's.
 import { calculateJwkThumbprint } from 'jose'
 import { describe, expect, it } from 'vitest'
-import { encodeBase64, importEs512PrivateKey, importEs512PublicKey, importHmacSha512Key, jwkThumbprint, KeyImportError } from '../../src/index.ts'
+import { KeyImportError } from '../../src/index.ts'
+import { encodeBase64, importEs512PrivateKey, importEs512PublicKey, importHmacSha512Key, jwkThumbprint } from '../../src/crypto/index.ts'
 
 const pem = (label: string, der: ArrayBuffer) => `-----BEGIN ${label}-----\n${encodeBase64(new Uint8Array(der)).replace(/.{64}/g, '$&\n')}\n-----END ${label}-----\n`
 

@@ -1,6 +1,7 @@
 // Peppered secret hashing: formats, fallback peppers, algorithm changes, limits, constant-time compare.
 import { describe, expect, it } from 'vitest'
-import { ConfigError, randomBytes, SecretHasher, timingSafeEqual } from '../../src/index.ts'
+import { ConfigError } from '../../src/index.ts'
+import { randomBytes, SecretHasher, timingSafeEqual } from '../../src/crypto/index.ts'
 
 const pepper = 'primary-pepper-0123456789'
 const oldPepper = 'old-pepper-0123456789'

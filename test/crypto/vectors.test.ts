@@ -2,7 +2,7 @@
 // RFC 7520 §4.3 (ES512 over the cookbook's P-521 key). Wycheproof runs in the conformance suite on
 // every runtime (test/conformance/crypto-vectors.ts).
 import { describe, expect, it } from 'vitest'
-import { decodeBase64Url, importEs512PrivateKey, importEs512PublicKey, importHmacSha512Key, signJws, utf8Decode, verifyJws } from '../../src/index.ts'
+import { decodeBase64Url, importEs512PrivateKey, importEs512PublicKey, importHmacSha512Key, signJws, utf8Decode, verifyJws } from '../../src/crypto/index.ts'
 
 const hex = (text: string) => Uint8Array.from(text.match(/../g) ?? [], (pair) => Number.parseInt(pair, 16))
 const ascii = (text: string) => new TextEncoder().encode(text)

@@ -4,9 +4,8 @@
 import { Hono } from 'hono'
 import { createLocalJWKSet, jwtVerify } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  JwtAlgorithm, ServerSideSessionsTokenManager, decodeBase64Url, encodeBase64Url, type AuthUsers,
-} from '../../src/index.ts'
+import { JwtAlgorithm, ServerSideSessionsTokenManager, type AuthUsers } from '../../src/index.ts'
+import { decodeBase64Url, encodeBase64Url } from '../../src/crypto/index.ts'
 import { authRoutes } from '../../src/hono/index.ts'
 import { createAuth } from '../support/auth.ts'
 import { openDatabase, type OpenDatabase } from '../support/drivers.ts'

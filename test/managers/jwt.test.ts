@@ -2,11 +2,8 @@
 // reuse detection, key and pepper rotation, extra claims, users. Runs on PGlite; races run on the
 // real server in test/drizzle/concurrency.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  AuthUserBlockedError, ConfigError, JwtAlgorithm, JwtConfigFromPasswords, JwtTokenManager, MissingPasswordError,
-  RefreshTokenExpiredError, RefreshTokenInvalidSecretError, RefreshTokenMalformedError, RefreshTokenNotFoundError,
-  ReservedClaimError, decodeBase64Url, utf8Decode,
-} from '../../src/index.ts'
+import { AuthUserBlockedError, ConfigError, JwtAlgorithm, JwtConfigFromPasswords, JwtTokenManager, MissingPasswordError, RefreshTokenExpiredError, RefreshTokenInvalidSecretError, RefreshTokenMalformedError, RefreshTokenNotFoundError, ReservedClaimError } from '../../src/index.ts'
+import { decodeBase64Url, utf8Decode } from '../../src/crypto/index.ts'
 import { createAuth, jwtConfig, secrets, testClock } from '../support/auth.ts'
 import { managerClock } from '../../src/managers/clock.ts'
 import { openDatabase, type OpenDatabase } from '../support/drivers.ts'
@@ -170,7 +167,7 @@ describe('refresh', () => {
     const issued = await jwt.issueToken({ authUserId: 'u-fixed', method: 'email' })
     const bytes = decodeBase64Url(issued.refreshToken!.slice('etmrt_'.length))!
     bytes[20]! ^= 0xff // inside the fixed secret
-    const { encodeBase64Url } = await import('../../src/index.ts')
+    const { encodeBase64Url } = await import('../../src/crypto/index.ts')
     const forged = `etmrt_${encodeBase64Url(bytes)}`
     await expect(jwt.refreshAccessToken(forged)).rejects.toMatchObject({ code: 'ERR_REFRESH_TOKEN_INVALID_SECRET' })
     expect(await jwt.refreshAccessToken(issued.refreshToken!)).toMatchObject({ authUserId: 'u-fixed' })

@@ -1,7 +1,8 @@
 // ServerSideSessionsTokenManager behaviour beyond the shared contract: lifetimes, inactivity, the
 // throttled lastUsedAt, scope changes, pepper rotation with re-hashing, per-issue overrides.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ServerSideSessionsConfigFromPasswords, ServerSideSessionsTokenManager, encodeBase64Url, decodeBase64Url } from '../../src/index.ts'
+import { ServerSideSessionsConfigFromPasswords, ServerSideSessionsTokenManager } from '../../src/index.ts'
+import { encodeBase64Url, decodeBase64Url } from '../../src/crypto/index.ts'
 import { createAuth, secrets, sessionsConfig } from '../support/auth.ts'
 import { openDatabase, type OpenDatabase } from '../support/drivers.ts'
 

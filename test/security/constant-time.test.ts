@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
-import { timingSafeEqual } from '../../src/index.ts'
+import { timingSafeEqual } from '../../src/crypto/index.ts'
 
 const srcDir = join(import.meta.dirname, '..', '..', 'src')
 const secretName = /secret|hash|\bmac\b|mac$|signature|digest|pepper/i

@@ -3,7 +3,8 @@
 // under the limit costs at most one decode per part, one JSON parse per part and a capped number of
 // signature checks. (Timings belong in bench/.)
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import { JwtAlgorithm, JwtTokenManager, maxJwsLength, randomBytes, type AuthServices, type TokenManager, type TokenStore } from '../../src/index.ts'
+import { JwtAlgorithm, JwtTokenManager, type AuthServices, type TokenManager, type TokenStore } from '../../src/index.ts'
+import { maxJwsLength, randomBytes } from '../../src/crypto/index.ts'
 import { drizzleTokenStore } from '../../src/drizzle/index.ts'
 import { initializeAuthServices } from '../../src/index.ts'
 import { jwtConfig, secrets, sessionsConfig, testClock } from '../support/auth.ts'

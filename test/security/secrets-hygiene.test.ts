@@ -6,10 +6,8 @@
 import { inspect } from 'node:util'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, expect, it, vi } from 'vitest'
-import {
-  decodeBase64Url, JwtAlgorithm, JwtConfig, JwtConfigFromPasswords, JwtTokenManager, ServerSideSessionsConfigFromPasswords,
-  ServerSideSessionsTokenManager, type AuthSuccess,
-} from '../../src/index.ts'
+import { JwtAlgorithm, JwtConfig, JwtConfigFromPasswords, JwtTokenManager, ServerSideSessionsConfigFromPasswords, ServerSideSessionsTokenManager, type AuthSuccess } from '../../src/index.ts'
+import { decodeBase64Url } from '../../src/crypto/index.ts'
 import { authenticate, authRoutes } from '../../src/hono/index.ts'
 import { createAuth, secrets, testClock } from '../support/auth.ts'
 import { openFaultyDatabase, type FaultyDatabase } from '../support/faulty-database.ts'

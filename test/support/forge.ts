@@ -1,7 +1,7 @@
 // Building blocks for forged tokens: compact JWS from raw header/payload JSON text (so duplicate keys,
 // odd numbers and deep nesting survive), signed with whatever key an attacker might hold — or with the
 // real key, to prove that a single broken rule is enough to reject a token.
-import { encodeBase64Url, utf8Encode } from '../../src/index.ts'
+import { encodeBase64Url, utf8Encode } from '../../src/crypto/index.ts'
 
 export const b64url = (value: string | Uint8Array) => encodeBase64Url(typeof value === 'string' ? utf8Encode(value) : value)
 

@@ -4,9 +4,8 @@
 // accepted is byte-for-byte a token the managers issued.
 import { sql } from 'drizzle-orm'
 import fc from 'fast-check'
-import {
-  decodeBase64Url, EdgeTokenError, encodeBase64Url, initializeAuthServices, JwtTokenManager, type AuthServices, type TokenStore,
-} from '../../src/index.ts'
+import { EdgeTokenError, initializeAuthServices, JwtTokenManager, type AuthServices, type TokenStore } from '../../src/index.ts'
+import { decodeBase64Url, encodeBase64Url } from '../../src/crypto/index.ts'
 import { drizzleTokenStore, type AnyPgDatabase } from '../../src/drizzle/index.ts'
 import { jwtConfig, sessionsConfig, testClock } from './auth.ts'
 import { b64url } from './forge.ts'
