@@ -29,11 +29,6 @@ function binaryToBytes(binary: string): Bytes {
 
 /**
  * base64url without padding (RFC 4648 §5), as JWS uses it.
- *
- * @example
- * ```ts
- * encodeBase64Url(new Uint8Array([251, 255])) // '-_8'
- * ```
  */
 export function encodeBase64Url(bytes: Uint8Array): string {
   // A table walk: every token passes through here, and btoa plus three regex passes cost ~10× more.
@@ -56,12 +51,6 @@ export function encodeBase64Url(bytes: Uint8Array): string {
  * Strict base64url decoding: no padding, no whitespace, no `+`/`/`, and only the canonical encoding
  * (unused trailing bits must be zero), so every byte string has exactly one accepted spelling.
  * Returns `null` for anything else instead of throwing.
- *
- * @example
- * ```ts
- * decodeBase64Url('-_8')  // Uint8Array [251, 255]
- * decodeBase64Url('-_8=') // null
- * ```
  */
 export function decodeBase64Url(text: unknown): Bytes | null {
   if (typeof text !== 'string' || text.length % 4 === 1) return null
@@ -71,22 +60,12 @@ export function decodeBase64Url(text: unknown): Bytes | null {
 
 /**
  * How many bytes the base64url `text` decodes to (when it is valid).
- *
- * @example
- * ```ts
- * decodedLength('-_8') // 2
- * ```
  */
 export const decodedLength = (text: string): number => (text.length * 3) >> 2
 
 /**
  * {@link decodeBase64Url} into `target` (at least {@link decodedLength} bytes): the number of bytes
  * written, or -1 if `text` is not strict, canonical base64url. Lets a hot path reuse one buffer.
- *
- * @example
- * ```ts
- * const length = decodeBase64UrlInto(part, scratch) // then use scratch.subarray(0, length) at once
- * ```
  */
 export function decodeBase64UrlInto(text: string, target: Uint8Array): number {
   const tail = text.length % 4
@@ -129,11 +108,6 @@ export function decodeBase64(text: string): Bytes | null {
 
 /**
  * Standard base64 with padding (PEM bodies, not tokens).
- *
- * @example
- * ```ts
- * encodeBase64(new Uint8Array([251, 255])) // '+/8='
- * ```
  */
 export function encodeBase64(bytes: Uint8Array): string {
   return btoa(bytesToBinary(bytes))

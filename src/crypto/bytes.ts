@@ -7,11 +7,6 @@ const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 /**
  * Cryptographically random bytes from `crypto.getRandomValues`.
- *
- * @example
- * ```ts
- * const secret = randomBytes(32)
- * ```
  */
 export function randomBytes(length: number): Bytes {
   return crypto.getRandomValues(new Uint8Array(length))
@@ -30,11 +25,6 @@ export function concatBytes(...parts: readonly Uint8Array[]): Bytes {
 
 /**
  * UTF-8 bytes of a string.
- *
- * @example
- * ```ts
- * const signingInput = utf8Encode(`${header}.${payload}`)
- * ```
  */
 export function utf8Encode(text: string): Bytes {
   return encoder.encode(text)
@@ -42,11 +32,6 @@ export function utf8Encode(text: string): Bytes {
 
 /**
  * The string these UTF-8 bytes encode, or `null` if they are not valid UTF-8.
- *
- * @example
- * ```ts
- * utf8Decode(utf8Encode('héllo')) // 'héllo'
- * ```
  */
 export function utf8Decode(bytes: Uint8Array): string | null {
   try {
@@ -59,11 +44,6 @@ export function utf8Decode(bytes: Uint8Array): string | null {
 /**
  * Compares two byte strings in time that depends only on their lengths, never on where they differ.
  * Use it for every comparison of secrets, hashes and MACs.
- *
- * @example
- * ```ts
- * if (timingSafeEqual(computedHash, storedHash)) { ... }
- * ```
  */
 export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
   // Lengths of hashes and MACs are public (fixed by the algorithm), so an early exit on them leaks nothing.

@@ -5,11 +5,6 @@ const hexPairs = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2
 
 /**
  * Lower-case hex, two digits per byte.
- *
- * @example
- * ```ts
- * encodeHex(new Uint8Array([1, 171])) // '01ab'
- * ```
  */
 export function encodeHex(bytes: Uint8Array): string {
   let hex = ''
@@ -20,11 +15,6 @@ export function encodeHex(bytes: Uint8Array): string {
 /**
  * The bytes of a hex string from a trusted source (a UUID we checked, a Postgres bytea). It does not
  * validate: callers never hand it untrusted text.
- *
- * @example
- * ```ts
- * decodeHex('01ab') // Uint8Array [1, 171]
- * ```
  */
 export function decodeHex(hex: string): Bytes {
   const bytes = new Uint8Array(hex.length / 2)

@@ -49,11 +49,6 @@ const encodeJson = (value: unknown) => encodeBase64Url(utf8Encode(JSON.stringify
 
 /**
  * Signs claims as a compact JWS with header `{ alg, typ: 'JWT', kid? }`.
- *
- * @example
- * ```ts
- * const token = await signJws({ sub: 'user-1', exp: 1767225600 }, { alg: 'HS512', key: hmacKey })
- * ```
  */
 export async function signJws(payload: Record<string, unknown>, key: JwsKey): Promise<string> {
   const header = { alg: key.alg, typ: 'JWT', ...(key.kid !== undefined && { kid: key.kid }) }
@@ -138,12 +133,6 @@ async function verifyAndDecode<T>(
  * Verifies a compact JWS against a set of keys (primary first, then fallbacks) and returns its header
  * and payload bytes, or `null` for anything invalid: never throws. The header is strict (known `alg`,
  * no `crit`, `typ` JWT if present); the payload is not interpreted — see {@link verifyJwt}.
- *
- * @example
- * ```ts
- * const verified = await verifyJws(token, [{ alg: 'ES512', key: publicKey }])
- * if (verified) console.log(new TextDecoder().decode(verified.payload))
- * ```
  */
 export function verifyJws(token: unknown, keys: readonly JwsKey[]): Promise<VerifiedJws | null> {
   return verifyAndDecode(token, keys, decodeBase64Url)
@@ -153,12 +142,6 @@ export function verifyJws(token: unknown, keys: readonly JwsKey[]): Promise<Veri
  * Verifies a JWT: a compact JWS ({@link verifyJws}) whose payload is a JSON object without duplicate
  * keys. Returns `null` for anything else. Only the signature is checked here; the claims (`exp`, `iss`,
  * …) are the caller's.
- *
- * @example
- * ```ts
- * const verified = await verifyJwt(token, [{ alg: 'HS512', key }, { alg: 'HS512', key: oldKey }])
- * if (verified) console.log(verified.payload.sub)
- * ```
  */
 export function verifyJwt(token: unknown, keys: readonly JwsKey[]): Promise<VerifiedJwt | null> {
   return verifyAndDecode(token, keys, decodeJsonPart)

@@ -47,11 +47,6 @@ const isCryptoKey = (value: unknown): value is CryptoKey => typeof CryptoKey !==
 
 /**
  * Imports an ES512 (ECDSA P-521) private key from a CryptoKey, a JWK, or PEM (PKCS#8).
- *
- * @example
- * ```ts
- * const key = await importEs512PrivateKey(env.JWT_ES512_PRIVATE_PEM)
- * ```
  */
 export async function importEs512PrivateKey(key: CryptoKey | JsonWebKey | string): Promise<CryptoKey> {
   if (isCryptoKey(key)) return checkCryptoKey(key, 'private', 'private')
@@ -65,11 +60,6 @@ export async function importEs512PrivateKey(key: CryptoKey | JsonWebKey | string
 /**
  * Imports an ES512 (ECDSA P-521) public key from a CryptoKey, a JWK, or PEM (SPKI). A private JWK
  * is accepted too: only its public part is used.
- *
- * @example
- * ```ts
- * const key = await importEs512PublicKey(env.JWT_ES512_PUBLIC_PEM)
- * ```
  */
 export async function importEs512PublicKey(key: CryptoKey | JsonWebKey | string): Promise<CryptoKey> {
   if (isCryptoKey(key)) return checkCryptoKey(key, 'public', 'public')
@@ -82,11 +72,6 @@ export async function importEs512PublicKey(key: CryptoKey | JsonWebKey | string)
 
 /**
  * Imports an HMAC-SHA512 key. A string is its UTF-8 bytes; a CryptoKey must be HMAC with SHA-512.
- *
- * @example
- * ```ts
- * const key = await importHmacSha512Key(env.jwtHmacSha512PrivateKey)
- * ```
  */
 export async function importHmacSha512Key(secret: string | Uint8Array | CryptoKey): Promise<CryptoKey> {
   if (isCryptoKey(secret)) {
@@ -104,11 +89,6 @@ export async function importHmacSha512Key(secret: string | Uint8Array | CryptoKe
 
 /**
  * The public JWK of an extractable ECDSA public key: `kty`, `crv`, `x`, `y` only.
- *
- * @example
- * ```ts
- * const kid = await jwkThumbprint(await exportPublicJwk(await importEs512PublicKey(spkiPem)))
- * ```
  */
 export async function exportPublicJwk(publicKey: CryptoKey): Promise<JsonWebKey> {
   let jwk: JsonWebKey
@@ -122,11 +102,6 @@ export async function exportPublicJwk(publicKey: CryptoKey): Promise<JsonWebKey>
 
 /**
  * The RFC 7638 thumbprint of an EC public JWK (SHA-256, base64url): a stable `kid`.
- *
- * @example
- * ```ts
- * const kid = await jwkThumbprint({ kty: 'EC', crv: 'P-521', x, y })
- * ```
  */
 export async function jwkThumbprint(jwk: JsonWebKey): Promise<string> {
   if (jwk.kty !== 'EC' || !jwk.crv || !jwk.x || !jwk.y) throw new KeyImportError('A thumbprint needs an EC JWK with crv, x and y.')

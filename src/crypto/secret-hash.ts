@@ -15,11 +15,6 @@ const digestLength = 64
 /**
  * The most PBKDF2 iterations a hash may use: Workers refuse more, and a stored hash claiming more is
  * treated as malformed, so a tampered row cannot make one check run for minutes.
- *
- * @example
- * ```ts
- * new SecretHasher({ pepper, algorithm: { name: 'PBKDF2-SHA512', iterations: maxPbkdf2Iterations } })
- * ```
  */
 export const maxPbkdf2Iterations = 100_000
 
@@ -72,13 +67,6 @@ function checkAlgorithm(algorithm: SecretHashAlgorithm): SecretHashAlgorithm {
  * Hashes random secrets with a pepper (a server-side key that never enters the database) and a
  * per-hash salt; verifies against the primary pepper and any fallback peppers, in constant time.
  * A database leak alone therefore yields nothing that can be checked offline.
- *
- * @example
- * ```ts
- * const hasher = new SecretHasher({ pepper: env.pepper, fallbackPeppers: [env.oldPepper] })
- * const stored = await hasher.hash(secret)
- * await hasher.verify(secret, stored) // 'current'
- * ```
  */
 export class SecretHasher {
   readonly algorithm: SecretHashAlgorithm
