@@ -1,5 +1,6 @@
 import { concatBytes, randomBytes, timingSafeEqual, utf8Encode, type Bytes } from './bytes.ts'
 import { ConfigError, UnsupportedAlgorithmError } from './errors.ts'
+import { Loading } from './loading.ts'
 
 /**
  * How secrets are hashed. HMAC-SHA512 (default) suits high-entropy random secrets such as token keys;
@@ -71,9 +72,7 @@ function checkAlgorithm(algorithm: SecretHashAlgorithm): SecretHashAlgorithm {
 export class SecretHasher {
   readonly algorithm: SecretHashAlgorithm
   readonly saltLength: number
-  readonly #peppers: Promise<CryptoKey[]>
-  /** The keys once imported: the hot path (a session check per request) then skips an await. */
-  #importedPeppers: CryptoKey[] | undefined
+  readonly #peppers: Loading<CryptoKey[]>
 
   constructor(options: { pepper: string; fallbackPeppers?: readonly string[]; algorithm?: SecretHashAlgorithm; saltLength?: number }) {
     this.algorithm = checkAlgorithm(options.algorithm ?? { name: 'HMAC-SHA512' })
@@ -82,17 +81,16 @@ export class SecretHasher {
       throw new ConfigError('The salt length must be an integer from 0 to 255.')
     }
     const peppers = [options.pepper, ...(options.fallbackPeppers ?? [])]
-    this.#peppers = Promise.all(
+    this.#peppers = new Loading(() => Promise.all(
       peppers.map((pepper) => crypto.subtle.importKey('raw', utf8Encode(pepper), { name: 'HMAC', hash: 'SHA-512' }, false, ['sign'])),
     ).catch((cause) => {
       throw new UnsupportedAlgorithmError('This runtime\'s Web Crypto has no HMAC SHA-512.', { cause })
-    })
-    this.#peppers.then((keys) => (this.#importedPeppers = keys), () => {})
+    }))
   }
 
   /** Resolves once the pepper keys are imported (and PBKDF2 proven available if configured). */
   async ready(): Promise<void> {
-    await this.#peppers
+    await this.#peppers.promise
     if (this.algorithm.name === 'PBKDF2-SHA512') {
       try {
         await pbkdf2(new Uint8Array(64), new Uint8Array(16), 1_000)
@@ -104,7 +102,7 @@ export class SecretHasher {
 
   /** A fresh stored hash of `secret` under the primary pepper and the configured algorithm. */
   async hash(secret: Uint8Array): Promise<Bytes> {
-    const [primary] = await this.#peppers
+    const [primary] = this.#peppers.value ?? (await this.#peppers.promise)
     const salt = randomBytes(this.saltLength)
     return serialize({ algorithm: this.algorithm, salt, digest: await digest(primary!, this.algorithm, salt, secret) })
   }
@@ -116,7 +114,7 @@ export class SecretHasher {
   async verify(secret: Uint8Array, stored: Uint8Array): Promise<SecretHashVerdict> {
     const parsed = parse(stored)
     if (!parsed) return null
-    const peppers = this.#importedPeppers ?? (await this.#peppers)
+    const peppers = this.#peppers.value ?? (await this.#peppers.promise)
     for (let i = 0; i < peppers.length; i++) {
       const candidate = await digest(peppers[i]!, parsed.algorithm, parsed.salt, secret)
       if (timingSafeEqual(candidate, parsed.digest)) {

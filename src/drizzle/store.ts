@@ -1,6 +1,7 @@
 import { and, eq, getTableColumns, gt, lt, lte, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import type { InsertOptions, Read, RefreshTokenRow, RowFilter, SessionRow, TokenStore } from '../managers/storage.ts'
+import { observed } from '../crypto/loading.ts'
 import { toMilliseconds } from '../managers/duration.ts'
 import { ConfigError, EdgeTokenError, StorageUnavailableError } from '../managers/errors.ts'
 import type { Duration } from '../managers/types.ts'
@@ -30,7 +31,7 @@ const timeParam = (at: Date | null) => (at === null ? sql`statement_timestamp()`
 function withDeadline(deadlineMs: number) {
   return async function guarded<T>(operation: () => Promise<T>): Promise<T> {
     const running = operation()
-    running.catch(() => {}) // if the deadline wins, a late failure must not become an unhandled rejection
+    observed(running) // if the deadline wins, a late failure must not become an unhandled rejection
     let timer: ReturnType<typeof setTimeout> | undefined
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new StorageUnavailableError({ cause: new Error(`No answer from the database within ${deadlineMs} ms.`) })), deadlineMs)

@@ -1,4 +1,5 @@
 import { ConfigError } from '../crypto/errors.ts'
+import { observed } from '../crypto/loading.ts'
 import type { TokenManagerBuilder } from './builder.ts'
 import { managerClock } from './clock.ts'
 import { MultiTokenManager, type TokenManagerType } from './multi-token-manager.ts'
@@ -57,8 +58,7 @@ export function initializeAuthServices<TDb>(options: AuthServicesOptions<TDb>): 
   const clock = managerClock(options.clock)
   const [primary, ...additional] = tokenManagerBuilders.map((builder) => builder.build({ store, clock, authUsers }))
   const tokenManager = new MultiTokenManager(primary!, additional)
-  const ready = Promise.all([primary!, ...additional].map((m) => m.ready)).then(() => undefined)
-  ready.catch(() => {})
+  const ready = observed(Promise.all([primary!, ...additional].map((m) => m.ready)).then(() => undefined))
   return {
     tokenManager,
     store,

@@ -1,6 +1,7 @@
 import type { JwsKey } from '../crypto/jws.ts'
 import { ConfigError } from '../crypto/errors.ts'
 import { utf8Encode } from '../crypto/bytes.ts'
+import { observed } from '../crypto/loading.ts'
 import {
   exportPublicJwk,
   importEs512PrivateKey,
@@ -41,9 +42,8 @@ export class JwtAlgorithm {
 
   private constructor(name: 'HS512' | 'ES512', keys: Promise<ImportedKeys>) {
     this.name = name
-    this.#keys = keys
-    // Callers observe failures through `keys()`/`auth.ready`; this only stops an unhandled-rejection crash.
-    keys.catch(() => {})
+    // Callers observe failures through `keys()`/`auth.ready`.
+    this.#keys = observed(keys)
   }
 
   /** HMAC with SHA-512. A string secret is its UTF-8 bytes; use at least 64 random bytes. */

@@ -1,4 +1,5 @@
 import { randomBytes } from '../crypto/bytes.ts'
+import { observed } from '../crypto/loading.ts'
 import { admitUser, type ManagerContext } from './builder.ts'
 import { ConfigError } from '../crypto/errors.ts'
 import { maxDurationMs, toMilliseconds } from './duration.ts'
@@ -41,8 +42,7 @@ export class ServerSideSessionsTokenManager implements TokenManager {
   constructor(config: ResolvedSessionsConfig, context: ManagerContext) {
     this.#config = config
     this.#context = context
-    this.ready = config.hasher.ready()
-    this.ready.catch(() => {})
+    this.ready = observed(config.hasher.ready())
   }
 
   async issueToken(options: IssueSessionOptions): Promise<AuthSuccess> {
