@@ -13,6 +13,7 @@ describe('type check', () => {
     ['the library (src/, no Node types)', 'tsconfig.json'],
     ['tests, benchmarks and scripts', 'tsconfig.test.json'],
     ['the demo (Node, browser and Worker code)', 'demo'],
+    ['the CLI (JavaScript with JSDoc types)', 'bin'],
   ])('%s compiles', async (_label, project) => {
     const run = await promisify(execFile)(process.execPath, [tsc, '-p', project, '--noEmit'], { cwd: root })
       .catch((error: { stdout?: string; stderr?: string }) => error)
