@@ -82,6 +82,23 @@ describe.each(['neon-http', 'node-postgres'] as const)('races on %s', (driver) =
     expect(await writes(issued.tokenId, 'rotation')).toBe(2)
   })
 
+  // Strict mode on the real clock (no injected clock: the database's decides), 30 rounds: a frozen test
+  // clock once hid a second winner here, because the old compare-and-swap kept a grace branch at 0 s.
+  it('grace 0: of 20 parallel refreshes of one token exactly one wins, every loser is told "reused", the family dies (×30)', async () => {
+    const { auth } = createAuth(database.db, 'jwt', { clock: 'database', jwt: { refreshTokenRotationGracePeriod: 0 } })
+    const jwt = auth.getTokenManager(JwtTokenManager)
+    for (let round = 0; round < 30; round++) {
+      const issued = await jwt.issueToken({ authUserId: `race-strict-${round}`, method: 'email' })
+      const results = await race(20, () => jwt.refreshAccessToken(issued.refreshToken!))
+      const winners = fulfilled(results)
+      expect(winners, `round ${round}`).toHaveLength(1)
+      for (const error of rejected(results)) expect(['ERR_REFRESH_TOKEN_REUSED', 'ERR_REFRESH_TOKEN_NOT_FOUND']).toContain((error as { code: string }).code)
+      expect(await writes(issued.tokenId, 'rotation')).toBe(1)
+      expect(await rowExists('auth_refresh_token', issued.tokenId)).toBe(false)
+      await expect(jwt.refreshAccessToken(winners[0]!.refreshToken!)).rejects.toBeInstanceOf(RefreshTokenNotFoundError)
+    }
+  })
+
   // "Revoked" means, once revokeToken has resolved: (1) no refresh started after that succeeds, (2) every
   // refresh token any racing refresh returned is dead, (3) no row of the family is left. Access tokens
   // that racing refreshes signed stay valid until their exp (≤ now + accessTokenLifetime): the JWT limit.
