@@ -61,10 +61,13 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     }
     client.on('error', drop).on('close', drop)
     upstream.on('error', drop).on('close', drop)
-    // Bytes held back by `slow` keep their order: each waits for the one before it.
+    // `slow` is latency, not bandwidth: each chunk leaves `delayMs` after it arrived, in arrival order.
     let toUpstream = Promise.resolve()
     let toClient = Promise.resolve()
-    const later = (queue: Promise<void>, send: () => void) => queue.then(() => new Promise<void>((resolve) => setTimeout(() => resolve(send()), delayMs)))
+    const later = (queue: Promise<void>, send: () => void) => {
+      const due = performance.now() + delayMs
+      return queue.then(() => new Promise<void>((resolve) => setTimeout(() => resolve(send()), Math.max(0, due - performance.now()))))
+    }
     client.on('data', (chunk) => {
       if (mode === 'half-open') return void poisoned.add(pair)
       if (mode === 'slow') toUpstream = later(toUpstream, () => void upstream.write(chunk))
