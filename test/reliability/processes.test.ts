@@ -1,0 +1,101 @@
+// Refresh races between separate processes — separate isolates in production — sharing one database,
+// each on its own real clock. Strict mode (grace 0): exactly one caller per presented token wins, the
+// rest are told the token was reused and the family is revoked. Grace: every caller of the same token
+// gets the same pair, and no token ever has two successors (rotations counted by a trigger).
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { startNeonHttpServer } from '../../scripts/neon-http/server.ts'
+import { createServerDatabase } from '../support/postgres.ts'
+import { soon, startWorkers, stopWorkers, type RefreshResult, type Worker, type WorkerConfig } from '../support/processes.ts'
+import pg from 'pg'
+
+const families = 100
+
+const rotationLog = `
+  create table rotation_log (id uuid not null);
+  create function log_rotation() returns trigger language plpgsql as $$
+    begin insert into rotation_log values (new.id); return new; end $$;
+  create trigger refresh_rotation after update on auth_refresh_token for each row
+    when (old.rotating_secret_hash is distinct from new.rotating_secret_hash) execute function log_rotation();`
+
+describe.each(['node-postgres', 'neon-http'] as const)('refresh races between processes on %s', (driver) => {
+  let database: Awaited<ReturnType<typeof createServerDatabase>>
+  let direct: pg.Pool
+  let endpoint: Awaited<ReturnType<typeof startNeonHttpServer>> | undefined
+  let workers: Worker[] = []
+
+  beforeAll(async () => {
+    database = await createServerDatabase(`processes_${driver}`)
+    direct = new pg.Pool({ connectionString: database.url, max: 4 })
+    await direct.query(rotationLog)
+    if (driver === 'neon-http') endpoint = await startNeonHttpServer({ port: 0 })
+  })
+  // Each test's processes end with it: a pool per process, and the server has a connection limit.
+  afterEach(() => {
+    stopWorkers(workers)
+    workers = []
+  })
+  afterAll(async () => {
+    await endpoint?.close()
+    await direct?.end()
+    await database?.drop()
+  })
+
+  const configFor = (jwt: WorkerConfig['jwt'], clockOffsetMs = 0): WorkerConfig => ({
+    driver, databaseUrl: database.url, ...(endpoint && { neonEndpoint: endpoint.url }), clockOffsetMs, jwt,
+  })
+  async function spawn(count: number, jwt: WorkerConfig['jwt']): Promise<Worker[]> {
+    // Clocks up to a few seconds apart, as across real machines.
+    const started = await startWorkers(Array.from({ length: count }, (_, i) => configFor(jwt, (i - 1) * 1_500)))
+    workers.push(...started)
+    return started
+  }
+  const rotations = async (ids: string[]) =>
+    new Map((await direct.query('select id::text, count(*)::int as n from rotation_log where id = any($1::uuid[]) group by id', [ids])).rows.map((r) => [r.id, r.n]))
+  const remaining = async (ids: string[]) => (await direct.query('select count(*)::int as n from auth_refresh_token where id = any($1::uuid[])', [ids])).rows[0].n as number
+
+  /** Issues `families` refresh tokens, then has every worker refresh all of them at one real instant. */
+  async function raceAll(pool: Worker[], label: string) {
+    const issued = await Promise.all(Array.from({ length: families }, (_, i) =>
+      pool[i % pool.length]!.send<{ refreshToken: string; tokenId: string }>({ op: 'issue', authUserId: `${label}-${i}` })))
+    const at = soon(300)
+    const outcomes = await Promise.all(pool.map((w) => w.send<RefreshResult[]>({ op: 'refresh', tokens: issued.map((s) => s.refreshToken), at })))
+    // outcomes[worker][family] → per family, what each worker got.
+    return issued.map((token, f) => ({ token, results: outcomes.map((perWorker) => perWorker[f]!) }))
+  }
+
+  it.each([2, 4])(`grace 0, ${families} families × %i processes: exactly one winner per token, the family revoked`, async (count) => {
+    const pool = await spawn(count, { refreshTokenRotationGracePeriod: 0 })
+    const raced = await raceAll(pool, `strict-${count}`)
+    let doubleWinners = 0
+    for (const { results } of raced) {
+      const winners = results.filter((r) => r.ok)
+      if (winners.length !== 1) doubleWinners++
+      for (const r of results) if (!r.ok) expect(['ERR_REFRESH_TOKEN_REUSED', 'ERR_REFRESH_TOKEN_NOT_FOUND']).toContain(r.code)
+    }
+    console.log(`${driver}, grace 0, ${count} processes: ${families} families, ${doubleWinners} without exactly one winner`)
+    expect(doubleWinners).toBe(0)
+    const ids = raced.map((r) => r.token.tokenId)
+    expect(await remaining(ids)).toBe(0) // every family revoked by its losers
+    for (const n of (await rotations(ids)).values()) expect(n).toBe(1)
+    // The winners' new tokens died with their families.
+    const winners = raced.map((r) => (r.results.find((x) => x.ok) as { refreshToken: string }).refreshToken)
+    const after = await pool[0]!.send<RefreshResult[]>({ op: 'refresh', tokens: winners } as const)
+    expect(after.every((r) => !r.ok && r.code === 'ERR_REFRESH_TOKEN_NOT_FOUND')).toBe(true)
+  }, 60_000)
+
+  it.each([2, 4])(`grace 10 s, ${families} families × %i processes: one successor per token, the same pair for every caller`, async (count) => {
+    const pool = await spawn(count, {})
+    const raced = await raceAll(pool, `grace-${count}`)
+    for (const { results } of raced) {
+      expect(results.every((r) => r.ok)).toBe(true)
+      expect(new Set(results.map((r) => (r as { refreshToken: string }).refreshToken)).size).toBe(1)
+    }
+    const ids = raced.map((r) => r.token.tokenId)
+    const counted = await rotations(ids)
+    expect(ids.map((id) => counted.get(id) ?? 0)).toEqual(ids.map(() => 1))
+    console.log(`${driver}, grace 10 s, ${count} processes: ${families} families, each rotated once, one successor each`)
+    // The shared successor works once more, from any process.
+    const next = raced.map((r) => (r.results[0] as { refreshToken: string }).refreshToken)
+    expect((await pool[count - 1]!.send<RefreshResult[]>({ op: 'refresh', tokens: next })).every((r) => r.ok)).toBe(true)
+  }, 60_000)
+})

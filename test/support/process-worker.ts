@@ -1,0 +1,70 @@
+// One app server in its own process, for the multi-process tests: its own clock (really skewed: `Date`
+// itself is offset, as on a machine whose clock is wrong), its own connection pool, the library in
+// production mode (no injected clock). It answers commands from the parent over IPC; see processes.ts.
+import { neon, neonConfig } from '@neondatabase/serverless'
+import { drizzle as drizzleNeonHttp } from 'drizzle-orm/neon-http'
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
+import pg from 'pg'
+import { EdgeTokenError, JwtTokenManager, ServerSideSessionsTokenManager } from '../../src/index.ts'
+import { createAuth } from './auth.ts'
+import type { WorkerCommand, WorkerConfig, WorkerReply } from './processes.ts'
+
+const config = JSON.parse(process.env.WORKER_CONFIG!) as WorkerConfig
+
+// A machine whose clock is off: every `new Date()` and `Date.now()` in this process, the library's included.
+if (config.clockOffsetMs) {
+  const RealDate = Date
+  const offset = config.clockOffsetMs
+  globalThis.Date = class extends RealDate {
+    constructor(...args: unknown[]) {
+      if (args.length === 0) super(RealDate.now() + offset)
+      else super(...(args as [number]))
+    }
+    static override now() {
+      return RealDate.now() + offset
+    }
+  } as DateConstructor
+}
+
+let db
+if (config.driver === 'neon-http') {
+  neonConfig.fetchEndpoint = () => config.neonEndpoint!
+  db = drizzleNeonHttp(neon(config.databaseUrl))
+} else {
+  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 })
+  pool.on('error', () => {})
+  db = drizzlePg(pool)
+}
+const { auth } = createAuth(db, 'multi', { clock: 'database', jwt: config.jwt ?? {}, session: config.session ?? {}, store: { timeout: config.storeTimeoutMs ?? 5_000 } })
+const jwt = auth.getTokenManager(JwtTokenManager)
+const sessions = auth.getTokenManager(ServerSideSessionsTokenManager)
+
+/** Real time (not the skewed `Date`): the parent's "go at" instants are on the real clock. */
+const realNow = () => performance.timeOrigin + performance.now()
+
+async function run(command: WorkerCommand): Promise<unknown> {
+  if (command.at !== undefined) await new Promise((resolve) => setTimeout(resolve, Math.max(0, command.at! - realNow())))
+  switch (command.op) {
+    case 'issue':
+      return (command.kind === 'session' ? sessions : auth.tokenManager).issueToken({ authUserId: command.authUserId, method: 'email' })
+    case 'refresh':
+      return Promise.all(command.tokens.map((token) => jwt.refreshAccessToken(token).then(
+        (pair) => ({ ok: true as const, refreshToken: pair.refreshToken }),
+        (error: unknown) => ({ ok: false as const, code: error instanceof EdgeTokenError ? error.code : String(error) }),
+      )))
+    case 'validate':
+      return auth.tokenManager.validateToken(command.token)
+    case 'ping':
+      return realNow()
+  }
+}
+
+process.on('message', (command: WorkerCommand) => {
+  run(command).then(
+    (value) => process.send!({ id: command.id, ok: true, value: JSON.parse(JSON.stringify(value ?? null)) } satisfies WorkerReply),
+    (error: unknown) => process.send!({ id: command.id, ok: false, error: error instanceof EdgeTokenError ? error.code : String(error) } satisfies WorkerReply),
+  )
+})
+// The parent went away (or the test ended): never outlive it.
+process.on('disconnect', () => process.exit(0))
+process.send!({ id: 0, ok: true, value: 'ready' } satisfies WorkerReply)

@@ -1,0 +1,79 @@
+// App servers as separate processes sharing one real database, for the rules that must hold across
+// isolates: each child (process-worker.ts) has its own clock — really skewed — and its own connections.
+// Commands can be timed to start at one real instant in every child, so races are races.
+import { fork, type ChildProcess } from 'node:child_process'
+import type { JwtConfigOptions, ServerSideSessionsConfigOptions } from '../../src/index.ts'
+
+export interface WorkerConfig {
+  driver: 'node-postgres' | 'neon-http'
+  databaseUrl: string
+  /** neon-http: the local Neon HTTP endpoint (scripts/neon-http/server.ts). */
+  neonEndpoint?: string
+  /** How far this process's clock is off the real one. */
+  clockOffsetMs?: number
+  storeTimeoutMs?: number
+  jwt?: Partial<Pick<JwtConfigOptions, 'refreshTokenRotationGracePeriod' | 'refreshTokenLifetime' | 'accessTokenLifetime'>>
+  session?: Partial<Pick<ServerSideSessionsConfigOptions, 'defaultSessionInactivityTimeout' | 'lastUsedAtUpdateInterval'>>
+}
+
+/** `at`: the real-clock instant (ms since epoch) to start at, so every child starts together. */
+export type WorkerCommand = { id: number; at?: number } & (
+  | { op: 'issue'; authUserId: string; kind?: 'jwt' | 'session' }
+  | { op: 'refresh'; tokens: string[] }
+  | { op: 'validate'; token: string }
+  | { op: 'ping' }
+)
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
+export type WorkerReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string }
+
+/** One refresh's outcome in a child: the new refresh token, or the error code. */
+export type RefreshResult = { ok: true; refreshToken: string } | { ok: false; code: string }
+
+export interface Worker {
+  send<T>(command: DistributiveOmit<WorkerCommand, 'id'>): Promise<T>
+  readonly child: ChildProcess
+}
+
+const workerScript = new URL('./process-worker.ts', import.meta.url)
+const startupTimeoutMs = 20_000
+
+export async function startWorker(config: WorkerConfig): Promise<Worker> {
+  const child = fork(workerScript, [], { env: { ...process.env, WORKER_CONFIG: JSON.stringify(config) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>()
+  let nextId = 1
+  const ready = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('worker did not start')), startupTimeoutMs)
+    child.on('message', (reply: WorkerReply) => {
+      if (reply.id === 0) return void (clearTimeout(timer), resolve())
+      const waiter = pending.get(reply.id)
+      pending.delete(reply.id)
+      if (reply.ok) waiter?.resolve(reply.value)
+      else waiter?.reject(new Error(reply.error))
+    })
+    child.on('exit', (code) => {
+      reject(new Error(`worker exited (${code})`))
+      for (const waiter of pending.values()) waiter.reject(new Error(`worker exited (${code})`))
+    })
+  })
+  await ready
+  return {
+    child,
+    send: <T>(command: DistributiveOmit<WorkerCommand, 'id'>) => new Promise<T>((resolve, reject) => {
+      const id = nextId++
+      pending.set(id, { resolve: resolve as (value: unknown) => void, reject })
+      child.send({ ...command, id })
+    }),
+  }
+}
+
+/** Starts several workers at once. */
+export function startWorkers(configs: WorkerConfig[]): Promise<Worker[]> {
+  return Promise.all(configs.map(startWorker))
+}
+
+export function stopWorkers(workers: Worker[]): void {
+  for (const worker of workers) worker.child.kill()
+}
+
+/** A real-clock instant a little ahead, for commands that must start together in every child. */
+export const soon = (ms = 150) => Date.now() + ms
