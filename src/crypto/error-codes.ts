@@ -39,6 +39,7 @@ export const errorCodes = {
   ERR_BODY_TOO_LARGE: 'The request body is larger than the route accepts (HTTP 400 invalid_request).',
   ERR_TOKEN_NOT_FOUND: 'The token to revoke is not one of the caller’s (HTTP 404).',
   ERR_NO_PUBLIC_KEYS: 'No ES512 key is configured, so there is no JWKS to serve (HTTP 404).',
+  ERR_CROSS_SITE_REQUEST: 'A state-changing request authenticated by a cookie was started by another site (HTTP 403 access_denied).',
 } as const
 
 /** One of {@link errorCodes}' keys: every code the library reports. */

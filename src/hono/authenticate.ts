@@ -2,6 +2,7 @@ import type { Context, Env, MiddlewareHandler } from 'hono'
 import { getCookie } from 'hono/cookie'
 import type { AuthenticationInfo, ValidateTokenOptions } from '../managers/types.ts'
 import { resolveAuth, type AuthSource } from './cache.ts'
+import { expiredCookie, refuseCrossSite, type CsrfOptions } from './cookie.ts'
 import { challengeException, guard } from './errors.ts'
 
 /** What `authenticate` puts on the context: `c.var.auth` and the raw token it was validated from. */
@@ -20,10 +21,19 @@ export interface OptionalAuthVariables {
 export interface AuthenticateOptions<E extends Env = any> {
   /** The services from `initializeAuthServices`, or `(c) => services` (see `cachePerEnv`). */
   auth: AuthSource<E>
-  /** Also read the token from this cookie when there is no `Authorization: Bearer` header. */
+  /**
+   * Also read the token from this cookie when there is no `Authorization: Bearer` header. A cookie whose
+   * token is invalid, expired or revoked is cleared in the response.
+   */
   cookie?: string
-  /** Let requests without credentials through (`c.var.auth === null`). Wrong credentials still get 401. */
+  /**
+   * Let requests without valid credentials through (`c.var.auth === null`): none at all, or a dead cookie
+   * (cleared, so a stale or planted cookie never locks anyone out of a public page). A bad token in the
+   * `Authorization` header still gets 401: the client chose to send it.
+   */
   optional?: boolean
+  /** Cross-site protection for cookie-authenticated writes; on by default (see {@link CsrfOptions}). */
+  csrf?: CsrfOptions
   /** The `realm` of the `WWW-Authenticate` challenge. Default `"api"`. */
   realm?: string
 }
@@ -33,6 +43,13 @@ const bearerCredentials = /^[A-Za-z0-9\-._~+/]+=*$/
 
 // requireScopes answers with the realm of the authenticate() that ran before it on the same request.
 const realms = new WeakMap<Context, string>()
+// Requests on which authenticate() found a dead cookie and cleared it (the sign-out routes answer 204).
+const clearedCookies = new WeakSet<Context>()
+
+/** @internal Whether `authenticate` cleared a dead cookie on this request. */
+export function clearedDeadCookie(c: Context): boolean {
+  return clearedCookies.has(c)
+}
 
 /** @internal The realm `authenticate` used for this request, for `requireScopes`. */
 export function realmOf(c: Context): string {
@@ -40,7 +57,7 @@ export function realmOf(c: Context): string {
 }
 
 /** The token from the Authorization header (Bearer, RFC 6750 §2.1), else the cookie; `null` if none. */
-function presentedToken(c: Context, cookie: string | undefined, realm: string): string | null {
+function presentedToken(c: Context, cookie: string | undefined, realm: string): { token: string; fromCookie: boolean } | null {
   const header = c.req.header('authorization')?.trim()
   if (header) {
     const space = header.search(/\s/)
@@ -51,11 +68,11 @@ function presentedToken(c: Context, cookie: string | undefined, realm: string): 
       if (!bearerCredentials.test(credentials)) {
         throw challengeException(400, realm, { error: 'invalid_request', code: 'ERR_AUTHORIZATION_MALFORMED' })
       }
-      return credentials
+      return { token: credentials, fromCookie: false }
     }
   }
   const fromCookie = cookie ? getCookie(c, cookie) : undefined
-  return fromCookie || null
+  return fromCookie ? { token: fromCookie, fromCookie: true } : null
 }
 
 /** `c.executionCtx.waitUntil` where the runtime has one; the getter throws elsewhere (Node, Deno, Bun). */
@@ -91,17 +108,31 @@ export function authenticate<E extends Env = any>(options: AuthenticateOptions<E
   const { cookie, optional = false } = options
   return async function authenticateMiddleware(c: Context<{ Variables: OptionalAuthVariables }>, next) {
     realms.set(c, realm)
-    const token = presentedToken(c, cookie, realm)
-    if (token === null) {
-      if (!optional) throw challengeException(401, realm, { error: 'unauthorized', code: 'ERR_TOKEN_MISSING' })
+    const presented = presentedToken(c, cookie, realm)
+    const anonymous = () => {
       c.set('auth', null)
       c.set('authToken', null)
       return next()
     }
+    if (presented === null) {
+      if (!optional) throw challengeException(401, realm, { error: 'unauthorized', code: 'ERR_TOKEN_MISSING' })
+      return anonymous()
+    }
+    const { token, fromCookie } = presented
+    if (fromCookie) refuseCrossSite(c, options.csrf)
     const waitUntil = waitUntilOf(c)
     const info = await guard(() =>
       resolveAuth(options.auth, c as unknown as Context<E>).tokenManager.validateToken(token, waitUntil ? { waitUntil } : {}))
-    if (!info) throw challengeException(401, realm, { error: 'invalid_token', code: 'ERR_TOKEN_INVALID' })
+    if (!info) {
+      // A dead cookie is dropped, whatever happens next: the page cannot (HttpOnly), and it would fail forever.
+      const clear = fromCookie ? { 'Set-Cookie': expiredCookie(cookie!) } : undefined
+      if (clear) {
+        clearedCookies.add(c)
+        c.header('Set-Cookie', clear['Set-Cookie'], { append: true })
+        if (optional) return anonymous()
+      }
+      throw challengeException(401, realm, { error: 'invalid_token', code: 'ERR_TOKEN_INVALID' }, clear)
+    }
     c.set('auth', info)
     c.set('authToken', token)
     await next()

@@ -1,6 +1,6 @@
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import { EdgeTokenError } from '../managers/errors.ts'
+import { EdgeTokenError, type ErrorCode } from '../managers/errors.ts'
 
 /** The `error` values of RFC 6750 §3.1 and RFC 6749 §5.2 this layer answers with, plus two of our own. */
 export type OAuthError =
@@ -12,19 +12,23 @@ export type OAuthError =
   | 'server_error'
   | 'unauthorized'
   | 'not_found'
+  | 'access_denied'
 
 /** The JSON body of every error response: `error` for OAuth clients, `code` to branch on precisely. */
 export interface AuthErrorBody {
   error: OAuthError
-  code: string
+  code: ErrorCode
   scope?: string
 }
 
-/** Seconds a client should wait before retrying while the token store is down. */
-const retryAfterSeconds = '5'
+/**
+ * Seconds a client should wait before retrying while the token store is down. Short enough that a refresh
+ * whose answer was lost can be retried several times inside the 10 s default grace window.
+ */
+const retryAfterSeconds = '2'
 
 // The refresh outcomes RFC 6749 §5.2 calls invalid_grant: the grant (refresh token) or its owner is unusable.
-const invalidGrantCodes = new Set([
+const invalidGrantCodes = new Set<ErrorCode>([
   'ERR_REFRESH_TOKEN_MALFORMED',
   'ERR_REFRESH_TOKEN_NOT_FOUND',
   'ERR_REFRESH_TOKEN_EXPIRED',
@@ -78,9 +82,9 @@ export function authException(status: ContentfulStatusCode, body: AuthErrorBody,
  * throw challengeException(401, realm, { error: 'invalid_token', code: 'ERR_TOKEN_INVALID' })
  * ```
  */
-export function challengeException(status: ContentfulStatusCode, realm: string, body: AuthErrorBody): HTTPException {
+export function challengeException(status: ContentfulStatusCode, realm: string, body: AuthErrorBody, headers: Record<string, string> = {}): HTTPException {
   const error = body.error === 'unauthorized' ? undefined : body.error
-  return authException(status, body, { 'WWW-Authenticate': bearerChallenge(realm, error, body.scope) })
+  return authException(status, body, { 'WWW-Authenticate': bearerChallenge(realm, error, body.scope), ...headers })
 }
 
 /**

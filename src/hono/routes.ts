@@ -1,16 +1,18 @@
 import { Hono, type Context, type Env } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
-import { deleteCookie } from 'hono/cookie'
 import { JwtTokenManager } from '../managers/jwt-token-manager.ts'
-import { authenticate } from './authenticate.ts'
+import { authenticate, clearedDeadCookie, type OptionalAuthVariables } from './authenticate.ts'
+import { expiredCookie, type CsrfOptions } from './cookie.ts'
 import { resolveAuth, type AuthSource } from './cache.ts'
-import { authException, guard } from './errors.ts'
+import { authException, challengeException, guard } from './errors.ts'
 
 export interface AuthRoutesOptions {
-  /** Also accept the token from this cookie (and clear it on sign-out). */
+  /** Also accept the token from this cookie (and clear it on sign-out, or when it is dead). */
   cookie?: string
   /** The `realm` of `WWW-Authenticate` challenges. Default `"api"`. */
   realm?: string
+  /** Cross-site protection for cookie-authenticated writes; on by default (see `authenticate`). */
+  csrf?: CsrfOptions
 }
 
 // RFC 6749 §5.1: responses carrying tokens must not be cached.
@@ -56,6 +58,19 @@ async function refreshTokenFrom(c: Context): Promise<string> {
 export function authRoutes<E extends Env = any>(auth: AuthSource<E>, options: AuthRoutesOptions = {}): Hono<E> {
   const app = new Hono<E>()
   const authenticated = authenticate<E>({ auth, ...options })
+  // Sign-out must work with a dead cookie too (204, cookie cleared): nobody may be stuck with one.
+  const signingOut = authenticate<E>({ auth, ...options, optional: true })
+  const realm = options.realm ?? 'api'
+  /** The caller to sign out, or null when a dead cookie was all they had (already cleared). */
+  const signOutCaller = (c: Context) => {
+    const caller = (c.var as unknown as OptionalAuthVariables).auth
+    if (caller) return caller
+    if (clearedDeadCookie(c)) return null
+    throw challengeException(401, realm, { error: 'unauthorized', code: 'ERR_TOKEN_MISSING' })
+  }
+  const clearCookie = (c: Context) => {
+    if (options.cookie) c.header('Set-Cookie', expiredCookie(options.cookie), { append: true })
+  }
   // A failing factory (e.g. a missing secret) becomes a typed 500, like any other library error.
   const servicesOf = (c: Context<any>) => guard(() => resolveAuth(auth, c as Context<E>))
 
@@ -67,18 +82,23 @@ export function authRoutes<E extends Env = any>(auth: AuthSource<E>, options: Au
     return c.json(success, 200, noStore)
   })
 
-  app.post('/sign-out', authenticated, async (c) => {
-    const { authId, tokenIssuer } = c.var.auth
-    const { tokenManager } = await servicesOf(c)
-    await guard(() => tokenManager.revokeToken({ tokenId: authId, tokenIssuer }))
-    if (options.cookie) deleteCookie(c, options.cookie, { path: '/' })
+  app.post('/sign-out', signingOut, async (c) => {
+    const caller = signOutCaller(c)
+    if (caller) {
+      const { tokenManager } = await servicesOf(c)
+      await guard(() => tokenManager.revokeToken({ tokenId: caller.authId, tokenIssuer: caller.tokenIssuer }))
+      clearCookie(c)
+    }
     return c.body(null, 204)
   })
 
-  app.post('/sign-out-all', authenticated, async (c) => {
-    const { tokenManager } = await servicesOf(c)
-    await guard(() => tokenManager.revokeAllTokens({ authUserId: c.var.auth.userIdentifier }))
-    if (options.cookie) deleteCookie(c, options.cookie, { path: '/' })
+  app.post('/sign-out-all', signingOut, async (c) => {
+    const caller = signOutCaller(c)
+    if (caller) {
+      const { tokenManager } = await servicesOf(c)
+      await guard(() => tokenManager.revokeAllTokens({ authUserId: caller.userIdentifier }))
+      clearCookie(c)
+    }
     return c.body(null, 204)
   })
 
@@ -90,7 +110,8 @@ export function authRoutes<E extends Env = any>(auth: AuthSource<E>, options: Au
 
   app.delete('/tokens/:tokenId', authenticated, async (c) => {
     const { tokenManager } = await servicesOf(c)
-    const tokenId = c.req.param('tokenId')
+    // Ids are stored lower-case; Postgres reads a UUID in any case, and so do we.
+    const tokenId = c.req.param('tokenId').toLowerCase()
     // Only the caller's own: someone else's id (or an unknown one) is indistinguishable, a 404.
     const mine = await guard(() => tokenManager.listTokens({ authUserId: c.var.auth.userIdentifier }))
     const token = mine.find((t) => t.tokenId === tokenId)

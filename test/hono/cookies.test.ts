@@ -1,0 +1,128 @@
+// Cookie mode never locks anyone out and refuses cross-site writes: a dead cookie (junk, expired,
+// revoked, planted by a sibling subdomain) is cleared and treated as no credentials on optional routes
+// and by sign-out; `__Host-`/`__Secure-` cookies are cleared with the attributes browsers demand; a
+// cookie-authenticated write started by another site gets 403, bearer requests are unaffected.
+import { Hono } from 'hono'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { authenticate, authRoutes, type AuthenticateOptions } from '../../src/hono/index.ts'
+import { ServerSideSessionsTokenManager, type AuthServices } from '../../src/index.ts'
+import { createAuth, testClock } from '../support/auth.ts'
+import { openDatabase, type OpenDatabase } from '../support/drivers.ts'
+
+let database: OpenDatabase
+beforeAll(async () => void (database = await openDatabase('pglite')))
+afterAll(async () => database?.close())
+
+const origin = 'http://localhost' // what app.request() uses as the request's own origin
+
+function cookieApp(auth: AuthServices<unknown>, cookie: string, csrf?: AuthenticateOptions['csrf']) {
+  const app = new Hono()
+  app.route('/auth', authRoutes(auth, { cookie, ...(csrf !== undefined && { csrf }) }))
+  app.get('/public', authenticate({ auth, cookie, optional: true }), (c) => c.json({ user: c.var.auth?.userIdentifier ?? null }))
+  app.post('/public', authenticate({ auth, cookie, optional: true }), (c) => c.json({ user: c.var.auth?.userIdentifier ?? null }))
+  return app
+}
+const withCookie = (name: string, value: string, init: RequestInit & { headers?: Record<string, string> } = {}) =>
+  ({ ...init, headers: { ...init.headers, Cookie: `${name}=${value}` } })
+const post = (headers: Record<string, string> = {}) => ({ method: 'POST', headers: { 'content-type': 'text/plain', ...headers } })
+
+function setup(cookie = 'session') {
+  const clock = testClock()
+  const { auth } = createAuth(database.db, 'session', { clock, session: { defaultSessionLifetime: '1h' } })
+  const sessions = auth.getTokenManager(ServerSideSessionsTokenManager)
+  return { auth, clock, app: cookieApp(auth, cookie), issue: (user: string) => sessions.issueToken({ authUserId: user, method: 'email' }) }
+}
+/** The Set-Cookie that clears `name`, if the response has one. */
+const clearing = (response: Response, name: string) =>
+  response.headers.getSetCookie().find((line) => line.startsWith(`${name}=;`) && /Max-Age=0/.test(line))
+
+describe('a dead cookie never locks anyone out', () => {
+  it('junk, expired or revoked: an optional route answers anonymously and clears the cookie', async () => {
+    const { auth, clock, app, issue } = setup()
+    const expired = await issue('cookie-expired')
+    const revoked = await issue('cookie-revoked')
+    await auth.tokenManager.revokeToken({ tokenId: revoked.tokenId })
+    clock.advance(61 * 60_000)
+    for (const value of ['junk', expired.token, revoked.token, `etmst_${'A'.repeat(66)}`]) {
+      for (const method of ['GET', 'POST']) {
+        const response = await app.request('/public', withCookie('session', value, { method, headers: { 'Sec-Fetch-Site': 'same-origin' } }))
+        expect(response.status, `${method} ${value.slice(0, 12)}`).toBe(200)
+        expect(await response.json()).toEqual({ user: null })
+        expect(clearing(response, 'session')).toBeDefined()
+      }
+    }
+  })
+
+  it('a live cookie authenticates and is left alone; a bad bearer token on an optional route is still 401', async () => {
+    const { app, issue } = setup()
+    const live = await issue('cookie-live')
+    const response = await app.request('/public', withCookie('session', live.token))
+    expect(await response.json()).toEqual({ user: 'cookie-live' })
+    expect(response.headers.getSetCookie()).toEqual([])
+    expect((await app.request('/public', { headers: { Authorization: 'Bearer junk' } })).status).toBe(401)
+  })
+
+  it('sign-out and sign-out-all with a dead cookie: 204 and the cookie cleared; with no credentials: 401', async () => {
+    const { app } = setup()
+    for (const path of ['/auth/sign-out', '/auth/sign-out-all']) {
+      const response = await app.request(path, withCookie('session', 'junk', post({ 'Sec-Fetch-Site': 'same-origin' })))
+      expect(response.status, path).toBe(204)
+      expect(clearing(response, 'session'), path).toBeDefined()
+      expect((await app.request(path, post())).status).toBe(401)
+    }
+  })
+})
+
+describe.each(['__Host-session', '__Secure-session'])('the %s cookie', (name) => {
+  it('authenticates, signs out (revoking the session) and is cleared with Secure and Path=/', async () => {
+    const { auth, app, issue } = setup(name)
+    const session = await issue(`cookie-${name}`)
+    expect(await (await app.request('/public', withCookie(name, session.token))).json()).toEqual({ user: `cookie-${name}` })
+    const response = await app.request('/auth/sign-out', withCookie(name, session.token, post({ Origin: origin })))
+    expect(response.status).toBe(204)
+    const cleared = clearing(response, name)
+    expect(cleared).toMatch(/; Path=\//)
+    expect(cleared).toMatch(/; Secure/)
+    expect(cleared).not.toMatch(/Domain=/i)
+    expect(await auth.tokenManager.validateToken(session.token)).toBeNull()
+  })
+})
+
+describe('cross-site writes with the cookie are refused', () => {
+  const crossSite: Record<string, Record<string, string>> = {
+    'Sec-Fetch-Site: cross-site': { 'Sec-Fetch-Site': 'cross-site' },
+    'Sec-Fetch-Site: same-site (a sibling subdomain)': { 'Sec-Fetch-Site': 'same-site', Origin: 'https://evil.localhost' },
+    'a foreign Origin, no Sec-Fetch-Site (older browsers)': { Origin: 'https://evil.example' },
+  }
+  it.each(Object.keys(crossSite))('%s → 403 on every state-changing route, and nothing is revoked', async (label) => {
+    const { auth, app, issue } = setup()
+    const session = await issue(`csrf-${label}`)
+    for (const path of ['/auth/sign-out', '/auth/sign-out-all', '/public']) {
+      const response = await app.request(path, withCookie('session', session.token, post(crossSite[label])))
+      expect(response.status, path).toBe(403)
+      expect(await response.json()).toEqual({ error: 'access_denied', code: 'ERR_CROSS_SITE_REQUEST' })
+    }
+    expect(await auth.tokenManager.validateToken(session.token)).not.toBeNull()
+  })
+
+  it('same-origin, no browser headers, bearer from anywhere, a trusted origin, or csrf: false → allowed', async () => {
+    const { auth, issue } = setup()
+    const trusted = cookieApp(auth, 'session', { trustedOrigins: ['https://app.example'] })
+    const off = cookieApp(auth, 'session', false)
+    const cases: [Hono, RequestInit][] = []
+    for (const headers of [{ 'Sec-Fetch-Site': 'same-origin' }, { Origin: origin }, {}] as Record<string, string>[]) {
+      cases.push([cookieApp(auth, 'session'), withCookie('session', (await issue('csrf-ok')).token, post(headers))])
+    }
+    cases.push([cookieApp(auth, 'session'), post({ Authorization: `Bearer ${(await issue('csrf-bearer')).token}`, 'Sec-Fetch-Site': 'cross-site', Origin: 'https://evil.example' })])
+    cases.push([trusted, withCookie('session', (await issue('csrf-trusted')).token, post({ 'Sec-Fetch-Site': 'cross-site', Origin: 'https://app.example' }))])
+    cases.push([off, withCookie('session', (await issue('csrf-off')).token, post({ 'Sec-Fetch-Site': 'cross-site' }))])
+    for (const [app, init] of cases) expect((await app.request('/auth/sign-out', init)).status).toBe(204)
+  })
+
+  it('reads are not writes: a cross-site GET with the cookie still authenticates', async () => {
+    const { app, issue } = setup()
+    const session = await issue('csrf-get')
+    const response = await app.request('/public', withCookie('session', session.token, { headers: { 'Sec-Fetch-Site': 'cross-site' } }))
+    expect(await response.json()).toEqual({ user: 'csrf-get' })
+  })
+})
