@@ -174,14 +174,15 @@ describe('sign-out and token management', () => {
     const mine = await issue('r-delete', 'session')
     const myJwt = await issue('r-delete')
     const theirs = await issue('r-delete-victim', 'session')
-    for (const id of [theirs.tokenId, crypto.randomUUID(), 'not-a-uuid']) {
+    for (const id of [theirs.tokenId, theirs.tokenId.toUpperCase(), crypto.randomUUID(), 'not-a-uuid']) {
       const res = await request(`/auth/tokens/${id}`, { method: 'DELETE', ...bearer(mine.token) })
       expect(res.status, id).toBe(404)
       expect(json(res)).toEqual({ error: 'not_found', code: 'ERR_TOKEN_NOT_FOUND' })
     }
     expect((await request('/api/me', bearer(theirs.token))).status).toBe(200)
 
-    expect((await request(`/auth/tokens/${myJwt.tokenId}`, { method: 'DELETE', ...bearer(mine.token) })).status).toBe(204)
+    // A UUID in upper case names the same token (Postgres reads it so): it revokes, never silently skips.
+    expect((await request(`/auth/tokens/${myJwt.tokenId.toUpperCase()}`, { method: 'DELETE', ...bearer(mine.token) })).status).toBe(204)
     expect((await auth.tokenManager.listTokens({ authUserId: 'r-delete' })).map((t) => t.tokenId)).toEqual([mine.tokenId])
     expect((await request(`/auth/tokens/${mine.tokenId}`, { method: 'DELETE', ...bearer(mine.token) })).status).toBe(204)
     expect((await request('/api/me', bearer(mine.token))).status).toBe(401)
