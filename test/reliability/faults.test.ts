@@ -3,30 +3,14 @@
 // (neon-http). While it is cut, every operation that needs the database fails with the typed, retryable
 // StorageUnavailableError, JWTs keep validating (they need no database), and no token is handed out
 // without its row. Once restored, everything issued before works again.
-import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { authenticate, authRoutes } from '../../src/hono/index.ts'
-import { JwtTokenManager, StorageUnavailableError, type AuthServices, type AuthSuccess } from '../../src/index.ts'
+import { JwtTokenManager, StorageUnavailableError, type AuthSuccess } from '../../src/index.ts'
 import { createAuth, testClock } from '../support/auth.ts'
-import { createFigures } from '../support/figures.ts'
+import { bearer, faultApp, faultFigures, refreshBody } from '../support/fault-app.ts'
 import { openFaultyDatabase, type FaultPoint, type FaultyDatabase, type FaultyDriver } from '../support/faulty-database.ts'
 
 const drivers: FaultyDriver[] = ['node-postgres', 'neon-http']
-const figures = createFigures('faults')
-figures.watchUnhandled()
-afterAll(() => {
-  figures.write()
-  expect(figures.get('unhandledExceptions')).toBe(0)
-})
-
-function honoApp(auth: AuthServices<unknown>) {
-  const app = new Hono()
-  app.get('/me', authenticate({ auth }), (c) => c.json({ user: c.var.auth.userIdentifier }))
-  app.route('/auth', authRoutes(auth))
-  return app
-}
-const bearer = (token: string) => ({ headers: { Authorization: `Bearer ${token}` } })
-const refreshBody = (refreshToken: string) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken }) })
+const figures = faultFigures('faults')
 
 /** Asserts the promise rejects with the retryable storage error, and nothing else. */
 async function expectUnavailable(operation: Promise<unknown>): Promise<void> {
@@ -74,7 +58,7 @@ describe.each(drivers)('faults on %s', (driver) => {
     // Garbage is still recognised as garbage without asking the database.
     expect(await auth.tokenManager.validateToken('not-a-token')).toBeNull()
     // Over HTTP: 503 with Retry-After wherever the database is needed, never 401 for a valid token.
-    const app = honoApp(auth)
+    const app = faultApp(auth)
     const sessionResponse = await app.request('/me', bearer(session.token))
     expect(sessionResponse.status).toBe(503)
     expect(sessionResponse.headers.get('retry-after')).toMatch(/^\d+$/)

@@ -3,34 +3,18 @@
 // the README prints it; the store's deadline must turn every hang into a typed 503 in bounded time, and
 // the app must come back by itself once the line does. Time bounds here are correctness bounds (a
 // deadline must hold), with generous margins — not performance measurements.
-import { Hono } from 'hono'
 import { drizzle } from 'drizzle-orm/node-postgres'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { drizzleTokenStore } from '../../src/drizzle/index.ts'
-import { authenticate, authRoutes } from '../../src/hono/index.ts'
-import { initializeAuthServices, JwtTokenManager, StorageUnavailableError, type AuthServices } from '../../src/index.ts'
+import { initializeAuthServices, JwtTokenManager, StorageUnavailableError } from '../../src/index.ts'
 import { createAuth, sessionsConfig } from '../support/auth.ts'
-import { createFigures } from '../support/figures.ts'
+import { bearer, faultApp, faultFigures, refreshBody } from '../support/fault-app.ts'
 import { openFaultyDatabase, type FaultPoint, type FaultyDatabase, type FaultyDriver } from '../support/faulty-database.ts'
 
 const deadlineMs = 1_000
 const drivers: FaultyDriver[] = ['node-postgres', 'neon-http']
-const figures = createFigures('hangs')
-figures.watchUnhandled()
-afterAll(() => {
-  figures.write()
-  expect(figures.get('unhandledExceptions')).toBe(0)
-})
-
-function honoApp(auth: AuthServices<unknown>) {
-  const app = new Hono()
-  app.get('/me', authenticate({ auth }), (c) => c.json({ user: c.var.auth.userIdentifier }))
-  app.route('/auth', authRoutes(auth))
-  return app
-}
-const bearer = (token: string) => ({ headers: { Authorization: `Bearer ${token}` } })
-const refreshBody = (refreshToken: string) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken }) })
+const figures = faultFigures('hangs')
 
 /** The response and how long it took. */
 async function timed(request: () => Response | Promise<Response>): Promise<{ response: Response; ms: number }> {
@@ -57,7 +41,7 @@ describe.each(drivers)('hanging links on %s (README wiring)', (driver) => {
   const setup = (user: string) => {
     const { auth } = createAuth(database.db, 'multi', { clock: 'database', store: { timeout: deadlineMs } })
     const sessions = createAuth(database.db, 'session', { clock: 'database', store: { timeout: deadlineMs } }).auth
-    return { auth, app: honoApp(auth), issue: async () => ({
+    return { auth, app: faultApp(auth), issue: async () => ({
       pair: await auth.tokenManager.issueToken({ authUserId: user, method: 'email' }),
       session: await sessions.tokenManager.issueToken({ authUserId: user, method: 'email' }),
     }) }
