@@ -4,12 +4,12 @@ export type { RefreshTokenRow, SessionRow, RowFilter, InsertOptions, RotateRefre
 export type { ManagerClock } from './clock.ts'
 export type { ManagerContext, TokenManagerBuilder } from './builder.ts'
 export { JwtAlgorithm, type PublicJwk } from './jwt-algorithm.ts'
-export { JwtConfig, JwtConfigFromPasswords, type JwtConfigOptions, type ExtraClaimsProvider, type OnRefreshTokenCreated } from './jwt-config.ts'
-export { JwtTokenManager } from './jwt-token-manager.ts'
+export { JwtConfig, JwtConfigFromPasswords, type JwtConfigOptions } from './jwt-config.ts'
+export { JwtTokenManager, type ExtraClaimsProvider, type OnRefreshTokenCreated } from './jwt-token-manager.ts'
 export {
-  ServerSideSessionsConfig, ServerSideSessionsConfigFromPasswords, type ServerSideSessionsConfigOptions, type OnSessionCreated,
+  ServerSideSessionsConfig, ServerSideSessionsConfigFromPasswords, type ServerSideSessionsConfigOptions,
 } from './session-config.ts'
-export { ServerSideSessionsTokenManager, type IssueSessionOptions } from './session-token-manager.ts'
+export { ServerSideSessionsTokenManager, type IssueSessionOptions, type OnSessionCreated } from './session-token-manager.ts'
 export { MultiTokenManager, type TokenManagerType } from './multi-token-manager.ts'
 export { initializeAuthServices, type AuthServices, type AuthServicesOptions } from './auth-services.ts'
 export type { Passwords } from './passwords.ts'

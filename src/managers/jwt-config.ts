@@ -3,29 +3,10 @@ import { ConfigError } from '../crypto/errors.ts'
 import type { ManagerContext, TokenManagerBuilder } from './builder.ts'
 import { toMilliseconds } from './duration.ts'
 import { JwtAlgorithm } from './jwt-algorithm.ts'
-import { JwtTokenManager } from './jwt-token-manager.ts'
+import { JwtTokenManager, type ExtraClaimsProvider, type OnRefreshTokenCreated, type ResolvedJwtConfig } from './jwt-token-manager.ts'
 import { type Passwords, requirePassword } from './passwords.ts'
 import { pepperedHasher } from './peppers.ts'
-import type { Duration, IssueContext } from './types.ts'
-
-/** Called while issuing; the result becomes top-level claims of every access token of that refresh token. */
-export type ExtraClaimsProvider = (input: {
-  authUserId: string
-  method: string
-  scopes: string[]
-  context: IssueContext
-}) => Record<string, unknown> | Promise<Record<string, unknown>>
-
-/**
- * Called before a refresh token row is inserted; returns Drizzle queries (e.g. an insert into your
- * metadata table) that commit atomically with the row — or nothing.
- */
-export type OnRefreshTokenCreated<TDb = any> = (input: {
-  authUserId: string
-  refreshTokenId: string
-  db: TDb
-  context: IssueContext
-}) => readonly unknown[] | void | Promise<readonly unknown[] | void>
+import type { Duration } from './types.ts'
 
 export interface JwtConfigOptions<TDb = any> {
   /** Signs new access tokens (and verifies them). */
@@ -50,22 +31,6 @@ export interface JwtConfigOptions<TDb = any> {
   clockTolerance?: Duration
   extraClaimsProvider?: ExtraClaimsProvider
   onRefreshTokenCreated?: OnRefreshTokenCreated<TDb>
-}
-
-/** Options of a JWT config once validated, with durations in milliseconds. */
-export interface ResolvedJwtConfig {
-  algorithm: JwtAlgorithm
-  verificationAlgorithms: readonly JwtAlgorithm[]
-  hasher: ReturnType<typeof pepperedHasher>
-  /** The primary pepper also keys the derivation of rotated secrets. */
-  rotationPepper: string
-  accessTokenLifetime: number
-  refreshTokenLifetime: number
-  gracePeriod: number
-  clockTolerance: number
-  issuer: string | undefined
-  extraClaimsProvider: ExtraClaimsProvider | undefined
-  onRefreshTokenCreated: OnRefreshTokenCreated | undefined
 }
 
 /**

@@ -13,17 +13,54 @@ import {
   RefreshTokenReusedError,
 } from './errors.ts'
 import { revokedId, rowFilter } from './token-filter.ts'
-import type { PublicJwk } from './jwt-algorithm.ts'
-import type { ResolvedJwtConfig } from './jwt-config.ts'
+import type { JwtAlgorithm, PublicJwk } from './jwt-algorithm.ts'
+import type { pepperedHasher } from './peppers.ts'
 import { decodeRefreshToken, deriveNextRotatingSecret, encodeRefreshToken, refreshSecretLengths } from './refresh-token.ts'
 import type { NewRow, RefreshTokenRow } from './storage.ts'
-import type { AuthSuccess, AuthenticationInfo, IssueTokenOptions, RevokeTokenOptions, TokenFilter, TokenInfo, TokenManager } from './types.ts'
+import type {
+  AuthSuccess, AuthenticationInfo, IssueContext, IssueTokenOptions, RevokeTokenOptions, TokenFilter, TokenInfo, TokenManager,
+} from './types.ts'
 
 interface Keys {
   signing: JwsKey
   verification: JwsKey[]
   publicJwks: PublicJwk[]
   rotation: CryptoKey
+}
+
+/** Called while issuing; the result becomes top-level claims of every access token of that refresh token. */
+export type ExtraClaimsProvider = (input: {
+  authUserId: string
+  method: string
+  scopes: string[]
+  context: IssueContext
+}) => Record<string, unknown> | Promise<Record<string, unknown>>
+
+/**
+ * Called before a refresh token row is inserted; returns Drizzle queries (e.g. an insert into your
+ * metadata table) that commit atomically with the row — or nothing.
+ */
+export type OnRefreshTokenCreated<TDb = any> = (input: {
+  authUserId: string
+  refreshTokenId: string
+  db: TDb
+  context: IssueContext
+}) => readonly unknown[] | void | Promise<readonly unknown[] | void>
+
+/** Options of a JWT config once validated, with durations in milliseconds. */
+export interface ResolvedJwtConfig {
+  algorithm: JwtAlgorithm
+  verificationAlgorithms: readonly JwtAlgorithm[]
+  hasher: ReturnType<typeof pepperedHasher>
+  /** The primary pepper also keys the derivation of rotated secrets. */
+  rotationPepper: string
+  accessTokenLifetime: number
+  refreshTokenLifetime: number
+  gracePeriod: number
+  clockTolerance: number
+  issuer: string | undefined
+  extraClaimsProvider: ExtraClaimsProvider | undefined
+  onRefreshTokenCreated: OnRefreshTokenCreated | undefined
 }
 
 /**

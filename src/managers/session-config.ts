@@ -4,16 +4,8 @@ import type { ManagerContext, TokenManagerBuilder } from './builder.ts'
 import { toMilliseconds } from './duration.ts'
 import { type Passwords, requirePassword } from './passwords.ts'
 import { pepperedHasher } from './peppers.ts'
-import { ServerSideSessionsTokenManager } from './session-token-manager.ts'
-import type { Duration, IssueContext } from './types.ts'
-
-/** Called before a session row is inserted; returns Drizzle queries that commit atomically with it. */
-export type OnSessionCreated<TDb = any> = (input: {
-  authUserId: string
-  sessionId: string
-  db: TDb
-  context: IssueContext
-}) => readonly unknown[] | void | Promise<readonly unknown[] | void>
+import { ServerSideSessionsTokenManager, type OnSessionCreated, type ResolvedSessionsConfig } from './session-token-manager.ts'
+import type { Duration } from './types.ts'
 
 export interface ServerSideSessionsConfigOptions<TDb = any> {
   /** Pepper for session key hashes: at least 10 characters, 32 random bytes recommended. */
@@ -33,15 +25,6 @@ export interface ServerSideSessionsConfigOptions<TDb = any> {
   /** `lastUsedAt` is written at most this often per session. Default 1 minute. */
   lastUsedAtUpdateInterval?: Duration
   onSessionCreated?: OnSessionCreated<TDb>
-}
-
-export interface ResolvedSessionsConfig {
-  hasher: ReturnType<typeof pepperedHasher>
-  lifetime: number | null
-  inactivityTimeout: number | null
-  secretLength: number
-  lastUsedAtUpdateInterval: number
-  onSessionCreated: OnSessionCreated | undefined
 }
 
 /**

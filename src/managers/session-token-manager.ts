@@ -4,11 +4,11 @@ import { admitUser, type ManagerContext } from './builder.ts'
 import { ConfigError } from '../crypto/errors.ts'
 import { maxDurationMs, toMilliseconds } from './duration.ts'
 import { revokedId, rowFilter } from './token-filter.ts'
-import type { ResolvedSessionsConfig } from './session-config.ts'
+import type { pepperedHasher } from './peppers.ts'
 import { decodeSessionToken, encodeSessionToken } from './session-token.ts'
 import type { NewRow, SessionRow } from './storage.ts'
 import type {
-  AuthSuccess, AuthenticationInfo, Duration, IssueTokenOptions, RevokeTokenOptions, TokenFilter, TokenInfo,
+  AuthSuccess, AuthenticationInfo, Duration, IssueContext, IssueTokenOptions, RevokeTokenOptions, TokenFilter, TokenInfo,
   TokenManager, ValidateTokenOptions,
 } from './types.ts'
 
@@ -16,6 +16,24 @@ import type {
 // real use by ≤ 5 % of the inactivity timeout, which the expiry rule adds back. A session in use is never
 // rejected; an idle one dies after its timeout plus at most that 5 %.
 const touchIntervalDivisor = 20
+
+/** Called before a session row is inserted; returns Drizzle queries that commit atomically with it. */
+export type OnSessionCreated<TDb = any> = (input: {
+  authUserId: string
+  sessionId: string
+  db: TDb
+  context: IssueContext
+}) => readonly unknown[] | void | Promise<readonly unknown[] | void>
+
+/** Options of a sessions config once validated, with durations in milliseconds. */
+export interface ResolvedSessionsConfig {
+  hasher: ReturnType<typeof pepperedHasher>
+  lifetime: number | null
+  inactivityTimeout: number | null
+  secretLength: number
+  lastUsedAtUpdateInterval: number
+  onSessionCreated: OnSessionCreated | undefined
+}
 
 /** Per-session overrides of the configured defaults; `null` switches the limit off. */
 export interface IssueSessionOptions extends IssueTokenOptions {

@@ -1,7 +1,7 @@
 // Every file in src/ imports only what its layer may (no node:*, packages per layer, arrows down), and
 // the conformance suite stays portable (no node:*, no vitest: it runs unchanged on five runtimes).
 import { readdirSync, readFileSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { dirname, join, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { importSpecifiers, importViolations } from './import-rules.ts'
 
@@ -37,6 +37,21 @@ describe('import rules', () => {
       "hono/d.ts: '../client/index.ts' (hono may not reach client)",
       "index.ts: './drizzle/index.ts' (. may not reach drizzle)",
     ])
+  })
+
+  it('src/ has no import cycles, type-only imports included', () => {
+    const src = join(root, 'src')
+    const graph = new Map(tsFiles(src).map((file) => [file, importSpecifiers(readFileSync(file, 'utf8'))
+      .filter((s) => s.startsWith('.')).map((s) => join(dirname(file), s))]))
+    const cycles: string[] = []
+    const visit = (file: string, path: string[]) => {
+      for (const next of graph.get(file) ?? []) {
+        if (path.includes(next)) cycles.push([...path.slice(path.indexOf(next)), next].map((f) => relative(src, f)).join(' → '))
+        else visit(next, [...path, next])
+      }
+    }
+    for (const file of graph.keys()) visit(file, [file])
+    expect(cycles).toEqual([])
   })
 
   it('the conformance suite imports only itself, its vectors and the package by name', () => {
