@@ -214,7 +214,27 @@ export function drizzleTokenStore<TDb extends AnyPgDatabase>(db: TDb, options: D
         (await db.select({ ...getTableColumns(s), readAt: readAt() }).from(s).where(byFilter(s, filter)).orderBy(s.createdAt, s.id))
           .map(toSessionRow)),
   }
-  // Not enumerable: a logged store (or AuthServices) must not print the driver, whose config can hold the
-  // database password.
-  return Object.defineProperty(store, 'db', { value: db, enumerable: false }) as TokenStore<TDb>
+  return Object.assign(new DrizzleTokenStore(db), store)
+}
+
+/**
+ * Keeps the app's database out of every printout of the store (and of AuthServices): the driver's config
+ * can hold the database password. `db` is a prototype getter over a private field, so neither JSON,
+ * `Object.entries` nor `getOwnPropertyDescriptors` reach it; callbacks still get `store.db`.
+ */
+class DrizzleTokenStore<TDb> {
+  readonly #db: TDb
+  constructor(db: TDb) {
+    this.#db = db
+  }
+
+  get db(): TDb {
+    return this.#db
+  }
+
+  // Node's and Bun's util.inspect list prototype getters with `showHidden` (and call them with `getters`):
+  // print the operations only.
+  [Symbol.for('nodejs.util.inspect.custom')](): object {
+    return { ...this }
+  }
 }
