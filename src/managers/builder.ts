@@ -4,16 +4,15 @@ import type { AuthUsers, TokenManager } from './types.ts'
 import { AuthUserBlockedError, AuthUserNotFoundError } from './errors.ts'
 
 /** What `initializeAuthServices` hands each manager it builds. */
-export interface ManagerContext {
-  // The managers never look inside the database handle, so any store fits.
-  store: TokenStore<any>
+export interface ManagerContext<TDb = any> {
+  store: TokenStore<TDb>
   clock: ManagerClock
   authUsers: AuthUsers | undefined
 }
 
 /** A config that builds a manager: `JwtConfig`, `ServerSideSessionsConfig`, or your own. */
-export interface TokenManagerBuilder {
-  build(context: ManagerContext): TokenManager & { readonly ready: Promise<void> }
+export interface TokenManagerBuilder<TDb = any> {
+  build(context: ManagerContext<TDb>): TokenManager & { readonly ready: Promise<void> }
 }
 
 /**

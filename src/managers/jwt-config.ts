@@ -48,7 +48,7 @@ export interface JwtConfigOptions<TDb = any> {
  * })
  * ```
  */
-export class JwtConfig<TDb = any> implements TokenManagerBuilder {
+export class JwtConfig<TDb = any> implements TokenManagerBuilder<TDb> {
   // Private: it holds the pepper, and a logged or serialised config must not hand it out.
   readonly #resolved: ResolvedJwtConfig
 
@@ -84,7 +84,7 @@ export class JwtConfig<TDb = any> implements TokenManagerBuilder {
     }
   }
 
-  build(context: ManagerContext): JwtTokenManager {
+  build(context: ManagerContext<TDb>): JwtTokenManager {
     return new JwtTokenManager(this.#resolved, context)
   }
 }

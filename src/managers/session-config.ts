@@ -40,7 +40,7 @@ export interface ServerSideSessionsConfigOptions<TDb = any> {
  * })
  * ```
  */
-export class ServerSideSessionsConfig<TDb = any> implements TokenManagerBuilder {
+export class ServerSideSessionsConfig<TDb = any> implements TokenManagerBuilder<TDb> {
   readonly #resolved: ResolvedSessionsConfig
 
   constructor(options: ServerSideSessionsConfigOptions<TDb>) {
@@ -70,7 +70,7 @@ export class ServerSideSessionsConfig<TDb = any> implements TokenManagerBuilder 
     }
   }
 
-  build(context: ManagerContext): ServerSideSessionsTokenManager {
+  build(context: ManagerContext<TDb>): ServerSideSessionsTokenManager {
     return new ServerSideSessionsTokenManager(this.#resolved, context)
   }
 }
