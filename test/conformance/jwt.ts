@@ -62,6 +62,9 @@ export const jwtTests = suite<ConformanceContext>('jwt', (test) => {
     deepEqual(next.scopeNames, ['read'])
     deepEqual(await auth.tokenManager.validateToken(next.token), { userIdentifier: user, scopes: ['read'], authId: first.tokenId, tokenIssuer: 'jwt' })
     deepEqual(await tokenIds(auth, user), [first.tokenId])
+    const [listed] = await auth.tokenManager.listTokens({ authUserId: user })
+    equal(listed!.lastUsedAt!.getTime(), clock().getTime(), 'listed lastUsedAt is the rotation')
+    equal(listed!.method, 'email')
   })
 
   test('a retry with the previous refresh token inside the grace window gets the same new token', async (ctx) => {
