@@ -10,11 +10,6 @@ export type AuthSource<E extends Env = any> = AuthServices<any> | ((c: Context<E
 
 /**
  * The auth services for this request.
- *
- * @example
- * ```ts
- * const auth = resolveAuth(options.auth, c)
- * ```
  */
 export function resolveAuth<E extends Env>(source: AuthSource<E>, c: Context<E>): AuthServices<any> {
   return typeof source === 'function' ? source(c) : source

@@ -43,11 +43,6 @@ const quoted = (value: string) => `"${value.replace(/[\\"]/g, '\\$&')}"`
 /**
  * The `WWW-Authenticate` challenge of RFC 6750 §3: `Bearer realm="…"`, plus `error` (and `scope`) when
  * the client sent credentials that failed. A request without credentials gets no error code.
- *
- * @example
- * ```ts
- * bearerChallenge('api', 'insufficient_scope', 'admin') // Bearer realm="api", error="insufficient_scope", scope="admin"
- * ```
  */
 export function bearerChallenge(realm: string, error?: OAuthError, scope?: string): string {
   let challenge = `Bearer realm=${quoted(realm)}`
@@ -58,11 +53,6 @@ export function bearerChallenge(realm: string, error?: OAuthError, scope?: strin
 
 /**
  * An `HTTPException` carrying a JSON error body (never a token: callers only pass fixed strings and codes).
- *
- * @example
- * ```ts
- * throw authException(401, { error: 'invalid_token', code: 'ERR_TOKEN_INVALID' }, { 'WWW-Authenticate': bearerChallenge('api', 'invalid_token') })
- * ```
  */
 export function authException(status: ContentfulStatusCode, body: AuthErrorBody, headers: Record<string, string> = {}): HTTPException {
   const res = new Response(JSON.stringify(body), {
@@ -76,11 +66,6 @@ export function authException(status: ContentfulStatusCode, body: AuthErrorBody,
  * An error answer with its RFC 6750 challenge: `WWW-Authenticate` names the body's `error` (and `scope`),
  * so header and body cannot disagree — except `unauthorized`: a request without credentials gets the
  * bare challenge, no error code (§3.1).
- *
- * @example
- * ```ts
- * throw challengeException(401, realm, { error: 'invalid_token', code: 'ERR_TOKEN_INVALID' })
- * ```
  */
 export function challengeException(status: ContentfulStatusCode, realm: string, body: AuthErrorBody, headers: Record<string, string> = {}): HTTPException {
   const error = body.error === 'unauthorized' ? undefined : body.error
@@ -91,11 +76,6 @@ export function challengeException(status: ContentfulStatusCode, realm: string, 
  * Maps an error thrown by the managers to its HTTP answer: refresh failures → 400 `invalid_grant`,
  * storage down → 503 with `Retry-After` (never 401), other library errors → 500. Errors that are not
  * the library's are returned as they are, for the app's own error handler.
- *
- * @example
- * ```ts
- * try { return c.json(await jwt.refreshAccessToken(refreshToken)) } catch (error) { throw toHttpError(error) }
- * ```
  */
 export function toHttpError(error: unknown): unknown {
   if (!(error instanceof EdgeTokenError)) return error
