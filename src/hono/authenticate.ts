@@ -3,7 +3,7 @@ import { getCookie } from 'hono/cookie'
 import type { AuthenticationInfo, ValidateTokenOptions } from '../managers/types.ts'
 import { resolveAuth, type AuthSource } from './cache.ts'
 import { expiredCookie, refuseCrossSite, type CsrfOptions } from './cookie.ts'
-import { challengeException, guard } from './errors.ts'
+import { guard, httpError } from './errors.ts'
 
 /** What `authenticate` puts on the context: `c.var.auth` and the raw token it was validated from. */
 export interface AuthVariables {
@@ -66,7 +66,7 @@ function presentedToken(c: Context, cookie: string | undefined, realm: string): 
     if (scheme.toLowerCase() === 'bearer') {
       const credentials = space === -1 ? '' : header.slice(space).trim()
       if (!bearerCredentials.test(credentials)) {
-        throw challengeException(400, realm, { error: 'invalid_request', code: 'ERR_AUTHORIZATION_MALFORMED' })
+        throw httpError('ERR_AUTHORIZATION_MALFORMED', { realm })
       }
       return { token: credentials, fromCookie: false }
     }
@@ -115,7 +115,7 @@ export function authenticate<E extends Env = any>(options: AuthenticateOptions<E
       return next()
     }
     if (presented === null) {
-      if (!optional) throw challengeException(401, realm, { error: 'unauthorized', code: 'ERR_TOKEN_MISSING' })
+      if (!optional) throw httpError('ERR_TOKEN_MISSING', { realm })
       return anonymous()
     }
     const { token, fromCookie } = presented
@@ -131,7 +131,7 @@ export function authenticate<E extends Env = any>(options: AuthenticateOptions<E
         c.header('Set-Cookie', clear['Set-Cookie'], { append: true })
         if (optional) return anonymous()
       }
-      throw challengeException(401, realm, { error: 'invalid_token', code: 'ERR_TOKEN_INVALID' }, clear)
+      throw httpError('ERR_TOKEN_INVALID', { realm, ...(clear && { headers: clear }) })
     }
     c.set('auth', info)
     c.set('authToken', token)

@@ -1,5 +1,5 @@
 import type { Context } from 'hono'
-import { authException } from './errors.ts'
+import { httpError } from './errors.ts'
 
 /**
  * Cross-site protection for requests authenticated by a cookie (browsers attach cookies to requests other
@@ -29,7 +29,7 @@ export function refuseCrossSite(c: Context, options: CsrfOptions | undefined): v
   const allowed = site === undefined
     ? origin === undefined || trusted
     : site === 'same-origin' || site === 'none' || trusted || (site === 'same-site' && options?.allowSameSite === true)
-  if (!allowed) throw authException(403, { error: 'access_denied', code: 'ERR_CROSS_SITE_REQUEST' })
+  if (!allowed) throw httpError('ERR_CROSS_SITE_REQUEST')
 }
 
 /**

@@ -27,24 +27,47 @@ export interface AuthErrorBody {
  */
 const retryAfterSeconds = '2'
 
-// The refresh outcomes RFC 6749 §5.2 calls invalid_grant: the grant (refresh token) or its owner is unusable.
-const invalidGrantCodes = new Set<ErrorCode>([
-  'ERR_REFRESH_TOKEN_MALFORMED',
-  'ERR_REFRESH_TOKEN_NOT_FOUND',
-  'ERR_REFRESH_TOKEN_EXPIRED',
-  'ERR_REFRESH_TOKEN_INVALID_SECRET',
-  'ERR_REFRESH_TOKEN_REUSED',
-  'ERR_AUTH_USER_BLOCKED',
-  'ERR_AUTH_USER_NOT_FOUND',
-])
+interface HttpAnswer {
+  status: ContentfulStatusCode
+  error: OAuthError
+  /** Answers about the request's credentials carry an RFC 6750 `WWW-Authenticate` challenge. */
+  challenge?: true
+}
+
+// Every code's HTTP answer, in one place. Refresh failures are RFC 6749 §5.2 invalid_grant: the grant (the
+// refresh token) or its owner is unusable. Configuration and storage rejections are the server's fault.
+const httpAnswers: { [C in ErrorCode]: HttpAnswer } = {
+  ERR_CONFIG: { status: 500, error: 'server_error' },
+  ERR_MISSING_PASSWORD: { status: 500, error: 'server_error' },
+  ERR_KEY_IMPORT: { status: 500, error: 'server_error' },
+  ERR_UNSUPPORTED_ALGORITHM: { status: 500, error: 'server_error' },
+  ERR_RESERVED_CLAIM: { status: 500, error: 'server_error' },
+  ERR_STORAGE: { status: 500, error: 'server_error' },
+  ERR_TOKEN_MANAGER_NOT_FOUND: { status: 404, error: 'not_found' },
+  ERR_REFRESH_TOKEN_MALFORMED: { status: 400, error: 'invalid_grant' },
+  ERR_REFRESH_TOKEN_NOT_FOUND: { status: 400, error: 'invalid_grant' },
+  ERR_REFRESH_TOKEN_EXPIRED: { status: 400, error: 'invalid_grant' },
+  ERR_REFRESH_TOKEN_INVALID_SECRET: { status: 400, error: 'invalid_grant' },
+  ERR_REFRESH_TOKEN_REUSED: { status: 400, error: 'invalid_grant' },
+  ERR_AUTH_USER_BLOCKED: { status: 400, error: 'invalid_grant' },
+  ERR_AUTH_USER_NOT_FOUND: { status: 400, error: 'invalid_grant' },
+  ERR_STORAGE_UNAVAILABLE: { status: 503, error: 'temporarily_unavailable' },
+  // A request without credentials gets the bare challenge, no error code (RFC 6750 §3.1).
+  ERR_TOKEN_MISSING: { status: 401, error: 'unauthorized', challenge: true },
+  ERR_TOKEN_INVALID: { status: 401, error: 'invalid_token', challenge: true },
+  ERR_AUTHORIZATION_MALFORMED: { status: 400, error: 'invalid_request', challenge: true },
+  ERR_INSUFFICIENT_SCOPE: { status: 403, error: 'insufficient_scope', challenge: true },
+  ERR_INVALID_REQUEST: { status: 400, error: 'invalid_request' },
+  ERR_BODY_TOO_LARGE: { status: 400, error: 'invalid_request' },
+  ERR_TOKEN_NOT_FOUND: { status: 404, error: 'not_found' },
+  ERR_NO_PUBLIC_KEYS: { status: 404, error: 'not_found' },
+  ERR_CROSS_SITE_REQUEST: { status: 403, error: 'access_denied' },
+}
 
 const quoted = (value: string) => `"${value.replace(/[\\"]/g, '\\$&')}"`
 
-/**
- * The `WWW-Authenticate` challenge of RFC 6750 §3: `Bearer realm="…"`, plus `error` (and `scope`) when
- * the client sent credentials that failed. A request without credentials gets no error code.
- */
-export function bearerChallenge(realm: string, error?: OAuthError, scope?: string): string {
+/** The `WWW-Authenticate` challenge of RFC 6750 §3: `Bearer realm="…"`, plus `error` (and `scope`) when credentials failed. */
+function bearerChallenge(realm: string, error: OAuthError | undefined, scope: string | undefined): string {
   let challenge = `Bearer realm=${quoted(realm)}`
   if (error) challenge += `, error=${quoted(error)}`
   if (scope !== undefined) challenge += `, scope=${quoted(scope)}`
@@ -52,40 +75,22 @@ export function bearerChallenge(realm: string, error?: OAuthError, scope?: strin
 }
 
 /**
- * An `HTTPException` carrying a JSON error body (never a token: callers only pass fixed strings and codes).
+ * The HTTP error for `code`, as the table says: a JSON body `{ error, code }` (never a token: callers pass
+ * fixed codes only), `Cache-Control: no-store`, the challenge (for credentials, with `realm` and `scope`)
+ * and `Retry-After` where they apply, plus any `headers` (a cookie to clear).
  */
-export function authException(status: ContentfulStatusCode, body: AuthErrorBody, headers: Record<string, string> = {}): HTTPException {
-  const res = new Response(JSON.stringify(body), {
-    status,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
-  })
-  return new HTTPException(status, { res, message: body.code })
+export function httpError(code: ErrorCode, options: { realm?: string; scope?: string; headers?: Record<string, string> } = {}): HTTPException {
+  const { status, error, challenge } = httpAnswers[code]
+  const body: AuthErrorBody = { error, code, ...(options.scope !== undefined && { scope: options.scope }) }
+  const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...options.headers }
+  if (challenge) headers['WWW-Authenticate'] = bearerChallenge(options.realm ?? 'api', error === 'unauthorized' ? undefined : error, options.scope)
+  if (code === 'ERR_STORAGE_UNAVAILABLE') headers['Retry-After'] = retryAfterSeconds
+  return new HTTPException(status, { res: new Response(JSON.stringify(body), { status, headers }), message: code })
 }
 
-/**
- * An error answer with its RFC 6750 challenge: `WWW-Authenticate` names the body's `error` (and `scope`),
- * so header and body cannot disagree — except `unauthorized`: a request without credentials gets the
- * bare challenge, no error code (§3.1).
- */
-export function challengeException(status: ContentfulStatusCode, realm: string, body: AuthErrorBody, headers: Record<string, string> = {}): HTTPException {
-  const error = body.error === 'unauthorized' ? undefined : body.error
-  return authException(status, body, { 'WWW-Authenticate': bearerChallenge(realm, error, body.scope), ...headers })
-}
-
-/**
- * Maps an error thrown by the managers to its HTTP answer: refresh failures → 400 `invalid_grant`,
- * storage down → 503 with `Retry-After` (never 401), other library errors → 500. Errors that are not
- * the library's are returned as they are, for the app's own error handler.
- */
+/** The library's errors as their HTTP answer; anything else as it is, for the app's own error handler. */
 export function toHttpError(error: unknown): unknown {
-  if (!(error instanceof EdgeTokenError)) return error
-  const { code } = error
-  if (invalidGrantCodes.has(code)) return authException(400, { error: 'invalid_grant', code })
-  if (code === 'ERR_STORAGE_UNAVAILABLE') {
-    return authException(503, { error: 'temporarily_unavailable', code }, { 'Retry-After': retryAfterSeconds })
-  }
-  if (code === 'ERR_TOKEN_MANAGER_NOT_FOUND') return authException(404, { error: 'not_found', code })
-  return authException(500, { error: 'server_error', code })
+  return error instanceof EdgeTokenError ? httpError(error.code) : error
 }
 
 /**

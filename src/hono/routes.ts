@@ -4,7 +4,7 @@ import { JwtTokenManager } from '../managers/jwt-token-manager.ts'
 import { authenticate, clearedDeadCookie, type OptionalAuthVariables } from './authenticate.ts'
 import { expiredCookie, type CsrfOptions } from './cookie.ts'
 import { resolveAuth, type AuthSource } from './cache.ts'
-import { authException, challengeException, guard } from './errors.ts'
+import { guard, httpError } from './errors.ts'
 
 export interface AuthRoutesOptions {
   /** Also accept the token from this cookie (and clear it on sign-out, or when it is dead). */
@@ -22,7 +22,7 @@ const noStore = { 'Cache-Control': 'no-store', Pragma: 'no-cache' }
 const refreshBodyLimit = bodyLimit({
   maxSize: 4096,
   onError: () => {
-    throw authException(400, { error: 'invalid_request', code: 'ERR_BODY_TOO_LARGE' })
+    throw httpError('ERR_BODY_TOO_LARGE')
   },
 })
 
@@ -35,7 +35,7 @@ async function refreshTokenFrom(c: Context): Promise<string> {
   }
   const refreshToken = (body as { refreshToken?: unknown } | null | undefined)?.refreshToken
   if (typeof refreshToken !== 'string' || refreshToken === '') {
-    throw authException(400, { error: 'invalid_request', code: 'ERR_INVALID_REQUEST' })
+    throw httpError('ERR_INVALID_REQUEST')
   }
   return refreshToken
 }
@@ -66,7 +66,7 @@ export function authRoutes<E extends Env = any>(auth: AuthSource<E>, options: Au
     const caller = (c.var as unknown as OptionalAuthVariables).auth
     if (caller) return caller
     if (clearedDeadCookie(c)) return null
-    throw challengeException(401, realm, { error: 'unauthorized', code: 'ERR_TOKEN_MISSING' })
+    throw httpError('ERR_TOKEN_MISSING', { realm })
   }
   const clearCookie = (c: Context) => {
     if (options.cookie) c.header('Set-Cookie', expiredCookie(options.cookie), { append: true })
@@ -115,7 +115,7 @@ export function authRoutes<E extends Env = any>(auth: AuthSource<E>, options: Au
     // Only the caller's own: someone else's id (or an unknown one) is indistinguishable, a 404.
     const mine = await guard(() => tokenManager.listTokens({ authUserId: c.var.auth.userIdentifier }))
     const token = mine.find((t) => t.tokenId === tokenId)
-    if (!token) throw authException(404, { error: 'not_found', code: 'ERR_TOKEN_NOT_FOUND' })
+    if (!token) throw httpError('ERR_TOKEN_NOT_FOUND')
     await guard(() => tokenManager.revokeToken({ tokenId, tokenIssuer: token.tokenIssuer }))
     return c.body(null, 204)
   })
@@ -124,7 +124,7 @@ export function authRoutes<E extends Env = any>(auth: AuthSource<E>, options: Au
     const { tokenManager } = await servicesOf(c)
     const jwtManagers = tokenManager.managers.filter((m) => m instanceof JwtTokenManager)
     const keys = (await guard(() => Promise.all(jwtManagers.map((m) => m.publicJwks())))).flat()
-    if (keys.length === 0) throw authException(404, { error: 'not_found', code: 'ERR_NO_PUBLIC_KEYS' })
+    if (keys.length === 0) throw httpError('ERR_NO_PUBLIC_KEYS')
     return c.json({ keys }, 200, { 'Cache-Control': 'public, max-age=300' })
   })
 

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono'
 import type { OptionalAuthVariables } from './authenticate.ts'
 import { realmOf } from './authenticate.ts'
-import { challengeException } from './errors.ts'
+import { httpError } from './errors.ts'
 import { ConfigError } from '../managers/errors.ts'
 
 // RFC 6750 §3 scope-token: printable ASCII without space, `"` and `\`, so the challenge stays parseable.
@@ -26,10 +26,10 @@ export function requireScopes(...scopes: string[]): MiddlewareHandler<{ Variable
   return async function requireScopesMiddleware(c, next) {
     const realm = realmOf(c)
     const info = c.get('auth')
-    if (!info) throw challengeException(401, realm, { error: 'unauthorized', code: 'ERR_TOKEN_MISSING' })
+    if (!info) throw httpError('ERR_TOKEN_MISSING', { realm })
     const granted = new Set(info.scopes)
     if (!needed.every((s) => granted.has(s))) {
-      throw challengeException(403, realm, { error: 'insufficient_scope', code: 'ERR_INSUFFICIENT_SCOPE', scope })
+      throw httpError('ERR_INSUFFICIENT_SCOPE', { realm, scope })
     }
     await next()
   }

@@ -7,8 +7,10 @@ import * as library from '../../src/index.ts'
 import { EdgeTokenError, errorCodes } from '../../src/index.ts'
 
 const src = join(import.meta.dirname, '..', '..', 'src')
+// The two tables themselves (meanings, HTTP answers) list every code; what reports a code is the rest.
+const tables = [join(src, 'crypto', 'error-codes.ts'), join(src, 'hono', 'errors.ts')]
 const sources = readdirSync(src, { recursive: true, withFileTypes: true })
-  .filter((e) => e.isFile() && e.name.endsWith('.ts') && e.name !== 'error-codes.ts')
+  .filter((e) => e.isFile() && e.name.endsWith('.ts') && !tables.includes(join(e.parentPath, e.name)))
   .map((e) => readFileSync(join(e.parentPath, e.name), 'utf8'))
 const usedCodes = new Set(sources.flatMap((text) => [...text.matchAll(/'(ERR_[A-Z_]+)'/g)].map((m) => m[1]!)))
 
