@@ -65,6 +65,7 @@ process.on('message', (command: WorkerCommand) => {
     (error: unknown) => process.send!({ id: command.id, ok: false, error: error instanceof EdgeTokenError ? error.code : String(error) } satisfies WorkerReply),
   )
 })
-// The parent went away (or the test ended): never outlive it.
+// The parent went away (or the test ended): never outlive it. And a hard bound, should the parent hang.
 process.on('disconnect', () => process.exit(0))
+setTimeout(() => process.exit(1), config.lifetimeMs ?? 180_000).unref()
 process.send!({ id: 0, ok: true, value: 'ready' } satisfies WorkerReply)

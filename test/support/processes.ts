@@ -12,6 +12,8 @@ export interface WorkerConfig {
   /** How far this process's clock is off the real one. */
   clockOffsetMs?: number
   storeTimeoutMs?: number
+  /** The child exits after this long whatever happens (default 3 min). */
+  lifetimeMs?: number
   jwt?: Partial<Pick<JwtConfigOptions, 'refreshTokenRotationGracePeriod' | 'refreshTokenLifetime' | 'accessTokenLifetime'>>
   session?: Partial<Pick<ServerSideSessionsConfigOptions, 'defaultSessionInactivityTimeout' | 'lastUsedAtUpdateInterval'>>
 }
@@ -55,7 +57,10 @@ export async function startWorker(config: WorkerConfig): Promise<Worker> {
       for (const waiter of pending.values()) waiter.reject(new Error(`worker exited (${code})`))
     })
   })
-  await ready
+  await ready.catch((error: unknown) => {
+    child.kill()
+    throw error
+  })
   return {
     child,
     send: <T>(command: DistributiveOmit<WorkerCommand, 'id'>) => new Promise<T>((resolve, reject) => {
@@ -66,9 +71,13 @@ export async function startWorker(config: WorkerConfig): Promise<Worker> {
   }
 }
 
-/** Starts several workers at once. */
-export function startWorkers(configs: WorkerConfig[]): Promise<Worker[]> {
-  return Promise.all(configs.map(startWorker))
+/** Starts several workers at once; if one fails, the others are stopped. */
+export async function startWorkers(configs: WorkerConfig[]): Promise<Worker[]> {
+  const started = await Promise.allSettled(configs.map(startWorker))
+  const failed = started.find((s) => s.status === 'rejected')
+  if (!failed) return started.map((s) => (s as PromiseFulfilledResult<Worker>).value)
+  stopWorkers(started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : [])))
+  throw failed.reason
 }
 
 export function stopWorkers(workers: Worker[]): void {
