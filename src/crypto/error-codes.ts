@@ -16,6 +16,7 @@ export const errorCodes = {
   ERR_UNSUPPORTED_ALGORITHM: "The runtime's Web Crypto lacks a primitive the configuration needs (e.g. ECDSA P-521).",
   ERR_RESERVED_CLAIM: 'extraClaimsProvider returned a registered or dev.serverpod. claim; nothing was written.',
   ERR_TOKEN_MANAGER_NOT_FOUND: 'getTokenManager(Type) found no manager of that type.',
+  ERR_INVALID_ARGUMENT: 'A call got an argument it cannot use, e.g. issueToken without an authUserId (the message names it).',
 
   // Refresh: the refresh token is unusable for good; the client must sign in again (HTTP 400 invalid_grant).
   ERR_REFRESH_TOKEN_MALFORMED: 'The refresh token is not in this library’s format.',

@@ -53,7 +53,15 @@ function safeCause(error: unknown): unknown {
  */
 export function storageFailure(error: unknown): StorageError | StorageUnavailableError {
   const sqlState = sqlStateOf(error)
-  const cause = { cause: safeCause(error) }
-  if (sqlState === undefined || retryableSqlState.test(sqlState)) return new StorageUnavailableError(cause)
-  return new StorageError(sqlState, cause)
+  const cause = safeCause(error)
+  if (sqlState === undefined || retryableSqlState.test(sqlState)) return new StorageUnavailableError({ cause })
+  return new StorageError(sqlState, { cause, ...(schemaHints[sqlState] && { hint: schemaHints[sqlState](cause) }) })
+}
+
+// The library's tables missing (42P01) or older than the library (42703): say which, and what fixes it.
+const relation = (cause: unknown) => /relation "([\w.]+)"|column "([\w.]+)"/.exec((cause as Error | undefined)?.message ?? '')?.slice(1).find(Boolean)
+const migrate = 'run `npx edge-token-managers migrate` (or apply the migrations in its drizzle/ folder).'
+const schemaHints: Record<string, (cause: unknown) => string> = {
+  '42P01': (cause) => `The table ${relation(cause) ?? 'auth_refresh_token or auth_session'} does not exist: ${migrate}`,
+  '42703': (cause) => `The column ${relation(cause) ?? ''} does not exist, so the tables are older than this library: ${migrate}`,
 }

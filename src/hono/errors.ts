@@ -44,6 +44,7 @@ const httpAnswers: { [C in ErrorCode]: HttpAnswer } = {
   ERR_RESERVED_CLAIM: { status: 500, error: 'server_error' },
   ERR_STORAGE: { status: 500, error: 'server_error' },
   ERR_TOKEN_MANAGER_NOT_FOUND: { status: 404, error: 'not_found' },
+  ERR_INVALID_ARGUMENT: { status: 500, error: 'server_error' },
   ERR_REFRESH_TOKEN_MALFORMED: { status: 400, error: 'invalid_grant' },
   ERR_REFRESH_TOKEN_NOT_FOUND: { status: 400, error: 'invalid_grant' },
   ERR_REFRESH_TOKEN_EXPIRED: { status: 400, error: 'invalid_grant' },

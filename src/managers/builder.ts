@@ -1,7 +1,7 @@
 import type { TokenStore } from './storage.ts'
 import type { ManagerClock } from './clock.ts'
 import type { AuthUsers, TokenManager } from './types.ts'
-import { AuthUserBlockedError, AuthUserNotFoundError } from './errors.ts'
+import { AuthUserBlockedError, AuthUserNotFoundError, InvalidArgumentError } from './errors.ts'
 
 /** What `initializeAuthServices` hands each manager it builds. */
 export interface ManagerContext<TDb = any> {
@@ -39,7 +39,19 @@ export async function admitUser(
   authUserId: string,
   scopes: Iterable<string> | undefined,
 ): Promise<string[]> {
-  const user = await requireActiveUser(authUsers, authUserId)
-  const chosen = scopes ?? user?.scopes
-  return chosen ? [...new Set(chosen)] : []
+  const user = await requireActiveUser(authUsers, storableText(authUserId, 'authUserId'))
+  const chosen = [...new Set(scopes ?? user?.scopes ?? [])]
+  chosen.forEach((scope, i) => storableText(scope, `scopes[${i}]`))
+  return chosen
+}
+
+/**
+ * `value` if Postgres can store it as text: a non-empty string without NUL. Anything else would only fail
+ * later as a bare SQLSTATE (23502, 22021) — or be stored and match nothing.
+ */
+export function storableText(value: unknown, argument: string): string {
+  if (typeof value !== 'string' || value === '' || value.includes('\u0000')) {
+    throw new InvalidArgumentError(`${argument} must be a non-empty string without NUL characters.`)
+  }
+  return value
 }

@@ -42,6 +42,13 @@ export class RefreshTokenReusedError extends RefreshTokenInvalidSecretError {
   override message = 'The refresh token was already used; its token family has been revoked. Sign in again.'
 }
 
+/** A call got an argument it cannot use, e.g. `issueToken` without an `authUserId`. The message names the argument. */
+export class InvalidArgumentError extends EdgeTokenError {
+  constructor(message: string) {
+    super('ERR_INVALID_ARGUMENT', message)
+  }
+}
+
 /** `authUsers` reports the user as blocked: no new tokens, existing rows are kept. */
 export class AuthUserBlockedError extends EdgeTokenError {
   constructor() {
@@ -72,8 +79,14 @@ export class TokenManagerNotFoundError extends EdgeTokenError {
 
 /** A required password (secret) is missing from the record given to a `…FromPasswords` config. */
 export class MissingPasswordError extends EdgeTokenError {
-  constructor(key: string) {
-    super('ERR_MISSING_PASSWORD', `The password "${key}" is not set (also looked for SERVERPOD_PASSWORD_${key}).`)
+  /** Every password that is missing. */
+  readonly keys: readonly string[]
+  constructor(keys: string | readonly string[]) {
+    const list = typeof keys === 'string' ? [keys] : keys
+    const names = list.map((key) => `"${key}"`).join(', ')
+    super('ERR_MISSING_PASSWORD', `${list.length === 1 ? 'The password' : 'The passwords'} ${names} ${list.length === 1 ? 'is' : 'are'} not set ` +
+      `(also looked for the SERVERPOD_PASSWORD_ prefix). \`npx edge-token-managers secrets\` prints fresh values.`)
+    this.keys = list
   }
 }
 
@@ -94,8 +107,9 @@ export class StorageUnavailableError extends EdgeTokenError {
  */
 export class StorageError extends EdgeTokenError {
   readonly sqlState: string | undefined
-  constructor(sqlState: string | undefined, options?: { cause?: unknown }) {
-    super('ERR_STORAGE', `The token store rejected the operation${sqlState ? ` (SQLSTATE ${sqlState})` : ''}.`, options)
+  /** `hint`: what to do about it, when the cause is known (a missing table names the migrate command). */
+  constructor(sqlState: string | undefined, options?: { cause?: unknown; hint?: string }) {
+    super('ERR_STORAGE', `The token store rejected the operation${sqlState ? ` (SQLSTATE ${sqlState})` : ''}.${options?.hint ? ` ${options.hint}` : ''}`, options)
     this.sqlState = sqlState
   }
 }

@@ -49,7 +49,8 @@ export class JwtAlgorithm {
   /** HMAC with SHA-512. A string secret is its UTF-8 bytes; use at least 64 random bytes. */
   static hmacSha512(secret: string | Uint8Array | CryptoKey): JwtAlgorithm {
     if (secret == null || (typeof secret !== 'object' && typeof secret !== 'string')) {
-      throw new ConfigError('JwtAlgorithm.hmacSha512 needs a secret (string, bytes or CryptoKey).')
+      // Usually an unset variable: say so, by type only (never a value).
+      throw new ConfigError(`JwtAlgorithm.hmacSha512 needs a secret (string, bytes or CryptoKey), got ${secret === null ? 'null' : typeof secret}: is the variable that holds it set?`)
     }
     // RFC 7518 §3.2 wants a key as long as the hash (64 bytes); 32 is the floor we enforce so that
     // Serverpod-generated 32-character passwords keep working.

@@ -4,7 +4,7 @@ import type { ManagerContext, TokenManagerBuilder } from './builder.ts'
 import { toMilliseconds } from './duration.ts'
 import { JwtAlgorithm } from './jwt-algorithm.ts'
 import { JwtTokenManager, type ExtraClaimsProvider, type OnRefreshTokenCreated, type ResolvedJwtConfig } from './jwt-token-manager.ts'
-import { type Passwords, requirePassword } from './passwords.ts'
+import { type Passwords, requirePasswords } from './passwords.ts'
 import { pepperedHasher } from './peppers.ts'
 import type { Duration } from './types.ts'
 
@@ -13,10 +13,13 @@ export interface JwtConfigOptions<TDb = any> {
   algorithm: JwtAlgorithm
   /** Pepper for refresh token secret hashes: at least 10 characters, 32 random bytes recommended. */
   refreshTokenHashPepper: string
-  /** Still verify access tokens signed with these (key rotation). Tried after the primary, by `kid` first. */
-  fallbackVerificationAlgorithms?: readonly JwtAlgorithm[]
-  /** Old peppers: hashes made with them still verify; new hashes always use the primary. */
-  fallbackRefreshTokenHashPeppers?: readonly string[]
+  /**
+   * Still verify access tokens signed with these (key rotation). Tried after the primary, by `kid` first.
+   * `undefined` entries are skipped, so `[env.OLD_KEY && JwtAlgorithm.hmacSha512(env.OLD_KEY)]` works before a first rotation.
+   */
+  fallbackVerificationAlgorithms?: readonly (JwtAlgorithm | undefined | '' | null)[]
+  /** Old peppers: hashes made with them still verify; new hashes use the primary. Unset (`undefined`, `''`) entries are skipped. */
+  fallbackRefreshTokenHashPeppers?: readonly (string | undefined)[]
   /** Default 10 minutes. */
   accessTokenLifetime?: Duration
   /** Default 14 days, sliding from the last rotation. */
@@ -56,7 +59,7 @@ export class JwtConfig<TDb = any> implements TokenManagerBuilder<TDb> {
     if (!(options?.algorithm instanceof JwtAlgorithm)) {
       throw new ConfigError('algorithm must be a JwtAlgorithm (JwtAlgorithm.hmacSha512 or JwtAlgorithm.ecdsaSha512).')
     }
-    const fallbacks = options.fallbackVerificationAlgorithms ?? []
+    const fallbacks = (options.fallbackVerificationAlgorithms ?? []).filter((a) => a !== undefined && a !== null && a !== '')
     if (!fallbacks.every((a) => a instanceof JwtAlgorithm)) {
       throw new ConfigError('fallbackVerificationAlgorithms must contain JwtAlgorithm values.')
     }
@@ -101,10 +104,11 @@ export class JwtConfig<TDb = any> implements TokenManagerBuilder<TDb> {
  */
 export class JwtConfigFromPasswords<TDb = any> extends JwtConfig<TDb> {
   constructor(passwords: Passwords, options: Omit<JwtConfigOptions<TDb>, 'algorithm' | 'refreshTokenHashPepper'> = {}) {
+    const found = requirePasswords(passwords, ['jwtHmacSha512PrivateKey', 'jwtRefreshTokenHashPepper'])
     super({
       ...options,
-      algorithm: JwtAlgorithm.hmacSha512(requirePassword(passwords, 'jwtHmacSha512PrivateKey')),
-      refreshTokenHashPepper: requirePassword(passwords, 'jwtRefreshTokenHashPepper'),
+      algorithm: JwtAlgorithm.hmacSha512(found.jwtHmacSha512PrivateKey),
+      refreshTokenHashPepper: found.jwtRefreshTokenHashPepper,
     })
   }
 }

@@ -20,7 +20,9 @@ export function pepperedHasher(options: {
   saltLength?: number
 }): SecretHasher {
   const pepper = checkPepper(options.pepper, options.pepperOption)
-  const fallbackPeppers = (options.fallbackPeppers ?? []).map((p, i) => checkPepper(p, `${options.fallbackOption}[${i}]`))
+  // An unset variable (`undefined`, '') is no fallback: the normal state before a first rotation.
+  const fallbackPeppers = (options.fallbackPeppers ?? []).map((p, i) => (p === undefined || p === '' ? undefined : checkPepper(p, `${options.fallbackOption}[${i}]`)))
+    .filter((p): p is string => p !== undefined)
   return new SecretHasher({
     pepper,
     fallbackPeppers,

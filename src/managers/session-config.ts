@@ -2,7 +2,7 @@ import type { SecretHashAlgorithm } from '../crypto/secret-hash.ts'
 import { ConfigError } from '../crypto/errors.ts'
 import type { ManagerContext, TokenManagerBuilder } from './builder.ts'
 import { toMilliseconds } from './duration.ts'
-import { type Passwords, requirePassword } from './passwords.ts'
+import { type Passwords, requirePasswords } from './passwords.ts'
 import { pepperedHasher } from './peppers.ts'
 import { ServerSideSessionsTokenManager, type OnSessionCreated, type ResolvedSessionsConfig } from './session-token-manager.ts'
 import type { Duration } from './types.ts'
@@ -11,7 +11,7 @@ export interface ServerSideSessionsConfigOptions<TDb = any> {
   /** Pepper for session key hashes: at least 10 characters, 32 random bytes recommended. */
   sessionKeyHashPepper: string
   /** Old peppers: still verify; a session matched by one is re-hashed with the primary. */
-  fallbackSessionKeyHashPeppers?: readonly string[]
+  fallbackSessionKeyHashPeppers?: readonly (string | undefined)[]
   /** Default: sessions never expire. Overridable per issue with `expiresAt`. */
   defaultSessionLifetime?: Duration
   /** Default: no inactivity timeout. Overridable per issue with `expireAfterUnusedFor`. */
@@ -86,6 +86,6 @@ export class ServerSideSessionsConfig<TDb = any> implements TokenManagerBuilder<
  */
 export class ServerSideSessionsConfigFromPasswords<TDb = any> extends ServerSideSessionsConfig<TDb> {
   constructor(passwords: Passwords, options: Omit<ServerSideSessionsConfigOptions<TDb>, 'sessionKeyHashPepper'> = {}) {
-    super({ ...options, sessionKeyHashPepper: requirePassword(passwords, 'serverSideSessionKeyHashPepper') })
+    super({ ...options, sessionKeyHashPepper: requirePasswords(passwords, ['serverSideSessionKeyHashPepper']).serverSideSessionKeyHashPepper })
   }
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from '../crypto/bytes.ts'
 import { observed } from '../crypto/loading.ts'
-import { admitUser, type ManagerContext } from './builder.ts'
+import { admitUser, storableText, type ManagerContext } from './builder.ts'
 import { ConfigError } from '../crypto/errors.ts'
 import { maxDurationMs, toMilliseconds } from './duration.ts'
 import { revokedId, rowFilter } from './token-filter.ts'
@@ -66,6 +66,7 @@ export class ServerSideSessionsTokenManager implements TokenManager {
   async issueToken(options: IssueSessionOptions): Promise<AuthSuccess> {
     const { authUserId, method } = options
     const scopes = await admitUser(this.#context.authUsers, authUserId, options.scopes)
+    storableText(method, 'method')
     const now = this.#context.clock.now()
     const lifetime = this.#config.lifetime
     const expiresAt = options.expiresAt !== undefined ? options.expiresAt : lifetime === null ? null : new Date(now.getTime() + lifetime)

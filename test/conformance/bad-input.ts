@@ -102,6 +102,23 @@ export const badInputTests = suite<ConformanceContext>('bad input', (test) => {
     deepEqual(await auth.tokenManager.listTokens({ authUserId: user }), [], 'upper-case id revokes')
   })
 
+  test('issue arguments Postgres could not store are typed errors naming the argument, and write nothing', async (ctx) => {
+    const { auth } = await multiAuth(ctx)
+    const sessions = auth.getTokenManager(ServerSideSessionsTokenManager)
+    const user = newUserId()
+    const cases: [string, Record<string, unknown>][] = [
+      ['authUserId', { method: 'email' }], ['authUserId', { authUserId: '', method: 'email' }], ['authUserId', { authUserId: 'a\u0000b', method: 'email' }],
+      ['method', { authUserId: user }], ['method', { authUserId: user, method: 'e\u0000' }], ['scopes[1]', { authUserId: user, method: 'email', scopes: ['ok', 'x\u0000'] }],
+    ]
+    for (const manager of [auth.tokenManager, sessions]) {
+      for (const [argument, options] of cases) {
+        const error = await rejects(manager.issueToken(options as never), { code: 'ERR_INVALID_ARGUMENT' }, argument)
+        assert(error.message.startsWith(`${argument} must be`), `names ${argument}: ${error.message}`)
+      }
+    }
+    deepEqual(await auth.tokenManager.listTokens({ authUserId: user }), [], 'nothing written')
+  })
+
   test('every duration is bounded: beyond 3650 days is a config error naming the option, 3650 days works end to end', async (ctx) => {
     const tooLong = await throws(() => hs512Config({ refreshTokenLifetime: '200000000d' }), { code: 'ERR_CONFIG' })
     assert(tooLong.message.includes('refreshTokenLifetime'), 'names the option')

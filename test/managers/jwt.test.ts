@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AuthUserBlockedError, ConfigError, JwtAlgorithm, JwtConfigFromPasswords, JwtTokenManager, MissingPasswordError, RefreshTokenMalformedError, ReservedClaimError } from '../../src/index.ts'
 import { decodeBase64Url, utf8Decode } from '../../src/crypto/index.ts'
-import { createAuth, jwtConfig, secrets } from '../support/auth.ts'
+import { createAuth, jwtConfig, secrets, testClock } from '../support/auth.ts'
 import { managerClock } from '../../src/managers/clock.ts'
 import { openDatabase, type OpenDatabase } from '../support/drivers.ts'
 
@@ -172,6 +172,30 @@ describe('configuration', () => {
     expect(error).toBeInstanceOf(MissingPasswordError)
     expect(error!.message).toContain('jwtRefreshTokenHashPepper')
     expect(error!.message).not.toContain(secrets.hmac)
+  })
+
+  it('names every missing password in one error, accepts a wrangler-types interface Env, and skips unset fallbacks', async () => {
+    const error = (() => {
+      try {
+        new JwtConfigFromPasswords({})
+      } catch (e) {
+        return e as MissingPasswordError
+      }
+    })()
+    expect(error!.keys).toEqual(['jwtHmacSha512PrivateKey', 'jwtRefreshTokenHashPepper'])
+    expect(error!.message).toMatch(/"jwtHmacSha512PrivateKey", "jwtRefreshTokenHashPepper" are not set/)
+    // What `wrangler types` writes: an interface, so no index signature. It must type-check as passwords.
+    interface Env { jwtHmacSha512PrivateKey: string; jwtRefreshTokenHashPepper: string; OLD_KEY?: string; OLD_PEPPER?: string; DB: object }
+    const env: Env = { jwtHmacSha512PrivateKey: secrets.hmac, jwtRefreshTokenHashPepper: secrets.refreshPepper, DB: {} }
+    // Before a first rotation the "previous" variables are unset: the fallbacks are then simply none.
+    const config = new JwtConfigFromPasswords(env, {
+      fallbackVerificationAlgorithms: [env.OLD_KEY && JwtAlgorithm.hmacSha512(env.OLD_KEY)],
+      fallbackRefreshTokenHashPeppers: [env.OLD_PEPPER],
+    })
+    const { auth } = createAuth(database.db, 'jwt')
+    const manager = config.build({ store: auth.store, clock: managerClock(testClock()), authUsers: undefined })
+    const issued = await manager.issueToken({ authUserId: 'u-env', method: 'email' })
+    expect(await manager.refreshAccessToken(issued.refreshToken!)).toMatchObject({ authUserId: 'u-env' })
   })
 
   it('fails at configuration time for an unusable key', async () => {

@@ -8,7 +8,7 @@ import * as root from '../../src/index.ts'
 
 const surface = {
   'edge-token-managers': [
-    'AuthUserBlockedError', 'AuthUserNotFoundError', 'ConfigError', 'EdgeTokenError', 'JwtAlgorithm', 'JwtConfig',
+    'AuthUserBlockedError', 'AuthUserNotFoundError', 'ConfigError', 'EdgeTokenError', 'InvalidArgumentError', 'JwtAlgorithm', 'JwtConfig',
     'JwtConfigFromPasswords', 'JwtTokenManager', 'KeyImportError', 'MissingPasswordError', 'MultiTokenManager',
     'RefreshTokenExpiredError', 'RefreshTokenInvalidSecretError', 'RefreshTokenMalformedError', 'RefreshTokenNotFoundError',
     'RefreshTokenReusedError', 'ReservedClaimError', 'ServerSideSessionsConfig', 'ServerSideSessionsConfigFromPasswords',

@@ -1,10 +1,23 @@
 // How database failures are classified and what of them is kept: a socket error is "unavailable"
 // (retryable, Hono 503) even when its errno name looks like a SQLSTATE, and the typed error keeps the
 // driver's naming fields but never the quoted row or query parameters.
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { inspect } from 'node:util'
+import { drizzle } from 'drizzle-orm/node-postgres'
+import pg from 'pg'
 import { expect, it } from 'vitest'
-import { StorageError, StorageUnavailableError } from '../../src/index.ts'
+import { drizzleTokenStore } from '../../src/drizzle/index.ts'
+import { initializeAuthServices, StorageError, StorageUnavailableError } from '../../src/index.ts'
 import { storageFailure } from '../../src/drizzle/errors.ts'
+import { jwtConfig, sessionsConfig } from '../support/auth.ts'
+import { createServerDatabase } from '../support/postgres.ts'
+
+// A migrations folder with no migration: the database gets none of the library's tables.
+const emptyMigrations = mkdtempSync(join(tmpdir(), 'etm-no-migrations-'))
+mkdirSync(join(emptyMigrations, 'meta'))
+writeFileSync(join(emptyMigrations, 'meta', '_journal.json'), JSON.stringify({ version: '7', dialect: 'postgresql', entries: [] }))
 
 const systemError = (code: string, syscall = 'write') => Object.assign(new Error(`${syscall} ${code}`), { code, errno: -32, syscall })
 
@@ -49,4 +62,18 @@ it('a cause chain that loops back is walked once, not forever', () => {
   const failure = storageFailure(wrapper)
   expect(failure).toBeInstanceOf(StorageUnavailableError)
   expect(failure.cause).toMatchObject({ message: 'connection reset', code: 'ECONNRESET' })
+})
+
+it('an unmigrated database: the error names the missing table and the migrate command (real server)', async () => {
+  const database = await createServerDatabase('unmigrated', { migrationsFolder: emptyMigrations })
+  const pool = new pg.Pool({ connectionString: database.url })
+  try {
+    const auth = initializeAuthServices({ store: drizzleTokenStore(drizzle(pool)), tokenManagerBuilders: [jwtConfig(), sessionsConfig()] })
+    const error = await auth.tokenManager.issueToken({ authUserId: 'u', method: 'email' }).then(() => null, (e: unknown) => e)
+    expect(error).toBeInstanceOf(StorageError)
+    expect((error as StorageError).message).toMatch(/SQLSTATE 42P01\)\. The table auth_refresh_token does not exist: run `npx edge-token-managers migrate`/)
+  } finally {
+    await pool.end()
+    await database.drop()
+  }
 })
