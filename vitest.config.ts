@@ -9,8 +9,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Files share one Postgres server; each creates its own database, so they can run in parallel.
     fileParallelism: true,
-    // Most files wait on the database, child processes or real clocks rather than the CPU: four at a
+    // Most files wait on the database, child processes or real clocks rather than the CPU: three at a
     // time keep a 2-core machine busy without starving the timing-bound ones.
-    maxWorkers: 4,
+    maxWorkers: 3,
   },
 })

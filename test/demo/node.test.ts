@@ -25,7 +25,8 @@ function startDemo(): Promise<Demo> {
   })
   let output = ''
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`demo did not print its URL:\n${output}`)), 30_000)
+    // Generous: PGlite (WASM) boots slowly while other test files load both cores.
+    const timer = setTimeout(() => reject(new Error(`demo did not print its URL:\n${output}`)), 90_000)
     const onData = (chunk: Buffer) => {
       output += chunk.toString('utf8')
       const url = /http:\/\/\S+\//.exec(output)?.[0]
@@ -48,7 +49,7 @@ async function stopDemo(demo: Demo): Promise<number | null> {
 }
 
 let demo: Demo
-beforeAll(async () => void (demo = await startDemo()))
+beforeAll(async () => void (demo = await startDemo()), 120_000)
 afterAll(async () => {
   if (demo) await stopDemo(demo)
   rmSync(dataDir, { recursive: true, force: true })
