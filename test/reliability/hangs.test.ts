@@ -1,6 +1,6 @@
 // Links that hang instead of closing: a half-open line (bytes vanish, nothing is reset), a slow line,
 // idle connections reset under the pool, and the server's own timeouts. The driver is wired exactly as
-// the README prints it; the store's deadline must turn every hang into a typed 503 in bounded time, and
+// docs/configuration.md prints it; the store's deadline must turn every hang into a typed 503 in bounded time, and
 // the app must come back by itself once the line does. Time bounds here are correctness bounds (a
 // deadline must hold), with generous margins — not performance measurements.
 import { drizzle } from 'drizzle-orm/node-postgres'
@@ -33,7 +33,7 @@ async function recoversWithin(withinMs: number, request: () => Response | Promis
   }
 }
 
-describe.each(drivers)('hanging links on %s (README wiring)', (driver) => {
+describe.each(drivers)('hanging links on %s (the documented wiring)', (driver) => {
   let database: FaultyDatabase
   beforeAll(async () => void (database = await openFaultyDatabase(driver, { wiring: 'readme' })))
   afterAll(async () => database?.close())

@@ -37,12 +37,12 @@ export interface FaultyDatabase {
 export const lostResponseTimeoutMs = 1_000
 
 /**
- * How the driver is wired: `test` gives it short deadlines of its own; `readme` is the wiring the README
+ * How the driver is wired: `test` gives it short deadlines of its own; `readme` is the wiring docs/configuration.md
  * prints for production (node-postgres: its pool options; neon-http: nothing but the library's deadline).
  */
 export type Wiring = 'test' | 'readme'
 
-/** The node-postgres pool options the README prints (keep the two in step). */
+/** The node-postgres pool options docs/configuration.md prints (keep the two in step). */
 export const readmePoolOptions = {
   max: 10,
   connectionTimeoutMillis: 5_000,

@@ -1,6 +1,6 @@
 // Counters the security and reliability tests keep (inputs tried, races run, faults injected, forged
 // tokens accepted, unhandled exceptions) and write to `.test-results/reliability/<name>.json`, so the
-// README's "Reliability" figures can be read off a run instead of typed in by hand.
+// "Reliability" figures in docs/errors.md can be read off a run instead of typed in by hand.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
