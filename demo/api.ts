@@ -5,7 +5,8 @@ import { Hono, type Context } from 'hono'
 import { ServerSideSessionsTokenManager } from '../src/index.ts'
 import { authenticate, guard, requireScopes } from '../src/hono/index.ts'
 import { tokenMetadata } from './schema.ts'
-import { clip, requestInfo } from './request-info.ts'
+import { storageFailure } from '../src/drizzle/errors.ts'
+import { clip, requestInfo, unstorable } from './request-info.ts'
 import type { DemoServices } from './services.ts'
 
 export interface DemoApiOptions {
@@ -43,6 +44,7 @@ export function demoApi({ services, clientIp }: DemoApiOptions) {
     const username = typeof body.username === 'string' ? body.username.trim() : ''
     if (!usernamePattern.test(username)) return badRequest(c, 'ERR_INVALID_USERNAME')
     if (body.kind !== 'jwt' && body.kind !== 'session') return badRequest(c, 'ERR_INVALID_KIND')
+    if (unstorable(body.deviceName)) return badRequest(c, 'ERR_INVALID_DEVICE_NAME')
     const { auth } = services(c)
     const authUserId = username.toLowerCase()
     const context = requestInfo(c, clientIp(c), { name: `sign-in (${body.kind})`, deviceName: clip(body.deviceName, 80) })
@@ -64,7 +66,8 @@ export function demoApi({ services, clientIp }: DemoApiOptions) {
     const ids = tokens.map((t) => t.tokenId)
     const rows = ids.length === 0
       ? []
-      : await db.select().from(tokenMetadata).where(or(inArray(tokenMetadata.refreshTokenId, ids), inArray(tokenMetadata.sessionId, ids)))
+      : await guard(() => db.select().from(tokenMetadata).where(or(inArray(tokenMetadata.refreshTokenId, ids), inArray(tokenMetadata.sessionId, ids)))
+        .catch((error: unknown) => { throw storageFailure(error) })) // a database down is 503, as everywhere
     const byToken = new Map(rows.map(({ id, refreshTokenId, sessionId, ...metadata }) => [refreshTokenId ?? sessionId, metadata]))
     return c.json(tokens.map((t) => ({ ...t, metadata: byToken.get(t.tokenId) ?? null, current: t.tokenId === c.var.auth.authId })), 200, noStore)
   })
@@ -74,7 +77,8 @@ export function demoApi({ services, clientIp }: DemoApiOptions) {
   api.post('/pats', authenticated, async (c) => {
     const body = await jsonBody(c)
     const name = clip(body.name, 80)
-    if (!name) return badRequest(c, 'ERR_INVALID_NAME')
+    if (!name || unstorable(body.name)) return badRequest(c, 'ERR_INVALID_NAME')
+    if (unstorable(body.deviceName)) return badRequest(c, 'ERR_INVALID_DEVICE_NAME')
     const { auth, db } = services(c)
     const deviceName = clip(body.deviceName, 80) ?? 'Personal access token'
     const context = requestInfo(c, clientIp(c), { name, deviceName })
@@ -83,7 +87,12 @@ export function demoApi({ services, clientIp }: DemoApiOptions) {
     // onRefreshTokenCreated already wrote a row for it (it runs for every refresh token); the endpoint's
     // own parameters win.
     const metadata = { refreshTokenId: success.jwtRefreshTokenId!, ...context }
-    await db.insert(tokenMetadata).values(metadata).onConflictDoUpdate({ target: tokenMetadata.refreshTokenId, set: metadata })
+    await guard(() => db.insert(tokenMetadata).values(metadata).onConflictDoUpdate({ target: tokenMetadata.refreshTokenId, set: metadata })
+      .catch(async (error: unknown) => {
+        // No PAT without its metadata: take the token back before answering 503.
+        await auth.tokenManager.revokeToken({ tokenId: success.tokenId }).catch(() => {})
+        throw storageFailure(error)
+      }))
     return c.json(success, 201, noStore)
   })
 

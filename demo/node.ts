@@ -29,9 +29,17 @@ const app = createDemoApp({
   clientIp: (c) => getConnInfo(c).remote.address,
 })
 
-const server = serve({ fetch: app.fetch, port: Number(process.env.PORT ?? 3000), hostname: process.env.HOST ?? '127.0.0.1' }, (info: AddressInfo) => {
+const port = Number(process.env.PORT ?? 3000)
+const server = serve({ fetch: app.fetch, port, hostname: process.env.HOST ?? '127.0.0.1' }, (info: AddressInfo) => {
   const host = info.address === '127.0.0.1' || info.address === '::1' ? 'localhost' : info.address
   console.log(`edge-token-managers demo: http://${host}:${info.port}/ (data in ${dataDir})`)
+})
+
+// A taken port is a one-line fix, not a stack trace.
+server.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EADDRINUSE') throw error
+  console.error(`Port ${port} is in use. Start the demo on another one: PORT=3001 npm start`)
+  void client.close().finally(() => process.exit(1))
 })
 
 // PGlite writes its files on close: shut down cleanly so the data folder stays consistent.

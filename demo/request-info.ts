@@ -25,6 +25,9 @@ export function deviceNameFrom(userAgent: string | null): string {
 export const clip = (value: unknown, max: number): string | null =>
   typeof value === 'string' && value.trim() !== '' ? value.trim().slice(0, max) : null
 
+/** Text Postgres cannot store (NUL) or that no person types (other control characters): refuse it with 400. */
+export const unstorable = (value: unknown) => typeof value === 'string' && /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value)
+
 /**
  * The metadata to store for a token created by this request.
  *

@@ -100,6 +100,10 @@ describe('npm start (demo on Node + PGlite)', () => {
 
   it('creates a named personal access token that refreshes like any refresh token', async () => {
     expect((await call('/api/pats', { token: jwtToken, json: { name: ' ' } })).status).toBe(400)
+    // Text Postgres cannot store is the request's fault (400), never a 500.
+    expect((await call('/api/pats', { token: jwtToken, json: { name: 'a\u0000b' } })).body).toEqual({ error: 'invalid_request', code: 'ERR_INVALID_NAME' })
+    expect((await call('/api/pats', { token: jwtToken, json: { name: 'ok', deviceName: 'x\u0000' } })).status).toBe(400)
+    expect((await call('/api/sign-in', { json: { username: 'ada', kind: 'jwt', deviceName: 'x\u0000' } })).body).toMatchObject({ code: 'ERR_INVALID_DEVICE_NAME' })
     const created = await call('/api/pats', { token: jwtToken, json: { name: 'CI deploys' } })
     expect(created.status).toBe(201)
     expect(created.body).toMatchObject({ authStrategy: 'jwt', scopeNames: ['api'] })
@@ -128,6 +132,18 @@ describe('npm start (demo on Node + PGlite)', () => {
     expect((await call('/api/tokens', { token: jwtToken })).body).toEqual([]) // the access token lives on until exp; its refresh token does not
     expect((await call('/auth/refresh', { json: { refreshToken: pat } })).body).toEqual({ error: 'invalid_grant', code: 'ERR_REFRESH_TOKEN_NOT_FOUND' })
   })
+
+  it('a port already in use ends the demo with one line that says what to do', async () => {
+    const taken = new URL(demo.url).port
+    const second = spawn(process.execPath, ['demo/node.ts'], { cwd: root, env: { ...process.env, DATA_DIR: `${dataDir}-second`, PORT: taken }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let output = ''
+    second.stdout.on('data', (chunk: Buffer) => void (output += chunk))
+    second.stderr.on('data', (chunk: Buffer) => void (output += chunk))
+    const code = await new Promise<number | null>((resolve) => second.once('exit', resolve))
+    rmSync(`${dataDir}-second`, { recursive: true, force: true })
+    expect(code).toBe(1)
+    expect(output.trim()).toBe(`Port ${taken} is in use. Start the demo on another one: PORT=3001 npm start`)
+  }, 120_000)
 
   it('keeps its data and generated secrets across a restart, and never prints them', async () => {
     const { token, refreshToken } = (await call('/api/sign-in', { json: { username: 'bob', kind: 'jwt' } })).body
