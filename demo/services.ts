@@ -45,8 +45,8 @@ const durationFrom = (value: unknown, name: string): Duration | undefined => {
 }
 
 // Tokens issued without a request (scripts, tests) still get a row, as the seed's 'general-token'.
-const metadataOf = (context: unknown): RequestInfo =>
-  (context as RequestInfo | undefined) ?? { name: 'general-token', deviceName: null, ipAddress: null, userAgent: null }
+const metadataOf = (context: RequestInfo | undefined): RequestInfo =>
+  context ?? { name: 'general-token', deviceName: null, ipAddress: null, userAgent: null }
 
 /**
  * Builds the demo's auth services on any Drizzle Postgres database.
@@ -64,13 +64,13 @@ export function createDemoServices(db: AnyPgDatabase, env: DemoEnv): DemoService
   const auth = initializeAuthServices({
     store: drizzleTokenStore(db),
     tokenManagerBuilders: [
-      new JwtConfigFromPasswords<AnyPgDatabase>(env, {
+      new JwtConfigFromPasswords<AnyPgDatabase, RequestInfo | undefined>(env, {
         accessTokenLifetime,
         ...(refreshTokenLifetime !== undefined && { refreshTokenLifetime }),
         // The seed's callback: runs for every new refresh token, atomically with its row.
         onRefreshTokenCreated: ({ refreshTokenId, db, context }) => [db.insert(tokenMetadata).values({ refreshTokenId, ...metadataOf(context) })],
       }),
-      new ServerSideSessionsConfigFromPasswords<AnyPgDatabase>(env, {
+      new ServerSideSessionsConfigFromPasswords<AnyPgDatabase, RequestInfo | undefined>(env, {
         ...(sessionLifetime !== undefined && { defaultSessionLifetime: sessionLifetime }),
         ...(sessionInactivity !== undefined && { defaultSessionInactivityTimeout: sessionInactivity }),
         onSessionCreated: ({ sessionId, db, context }) => [db.insert(tokenMetadata).values({ sessionId, ...metadataOf(context) })],

@@ -8,7 +8,8 @@ import { type Passwords, requirePasswords } from './passwords.ts'
 import { pepperedHasher } from './peppers.ts'
 import type { Duration } from './types.ts'
 
-export interface JwtConfigOptions<TDb = any> {
+/** `TContext`: the type of the `context` your `issueToken` calls pass, as the callbacks receive it. */
+export interface JwtConfigOptions<TDb = any, TContext = unknown> {
   /** Signs new access tokens (and verifies them). */
   algorithm: JwtAlgorithm
   /** Pepper for refresh token secret hashes: at least 10 characters, 32 random bytes recommended. */
@@ -32,8 +33,8 @@ export interface JwtConfigOptions<TDb = any> {
   issuer?: string
   /** Leeway for `exp`/`iat`/`nbf` against clock skew between servers. Default 5 s. */
   clockTolerance?: Duration
-  extraClaimsProvider?: ExtraClaimsProvider
-  onRefreshTokenCreated?: OnRefreshTokenCreated<TDb>
+  extraClaimsProvider?: ExtraClaimsProvider<TContext>
+  onRefreshTokenCreated?: OnRefreshTokenCreated<TDb, TContext>
 }
 
 /**
@@ -51,11 +52,11 @@ export interface JwtConfigOptions<TDb = any> {
  * })
  * ```
  */
-export class JwtConfig<TDb = any> implements TokenManagerBuilder<TDb> {
+export class JwtConfig<TDb = any, TContext = unknown> implements TokenManagerBuilder<TDb> {
   // Private: it holds the pepper, and a logged or serialised config must not hand it out.
   readonly #resolved: ResolvedJwtConfig
 
-  constructor(options: JwtConfigOptions<TDb>) {
+  constructor(options: JwtConfigOptions<TDb, TContext>) {
     if (!(options?.algorithm instanceof JwtAlgorithm)) {
       throw new ConfigError('algorithm must be a JwtAlgorithm (JwtAlgorithm.hmacSha512 or JwtAlgorithm.ecdsaSha512).')
     }
@@ -102,8 +103,8 @@ export class JwtConfig<TDb = any> implements TokenManagerBuilder<TDb> {
  * new JwtConfigFromPasswords(process.env)                          // Node, Bun
  * ```
  */
-export class JwtConfigFromPasswords<TDb = any> extends JwtConfig<TDb> {
-  constructor(passwords: Passwords, options: Omit<JwtConfigOptions<TDb>, 'algorithm' | 'refreshTokenHashPepper'> = {}) {
+export class JwtConfigFromPasswords<TDb = any, TContext = unknown> extends JwtConfig<TDb, TContext> {
+  constructor(passwords: Passwords, options: Omit<JwtConfigOptions<TDb, TContext>, 'algorithm' | 'refreshTokenHashPepper'> = {}) {
     const found = requirePasswords(passwords, ['jwtHmacSha512PrivateKey', 'jwtRefreshTokenHashPepper'])
     super({
       ...options,

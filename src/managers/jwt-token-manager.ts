@@ -29,22 +29,22 @@ interface Keys {
 }
 
 /** Called while issuing; the result becomes top-level claims of every access token of that refresh token. */
-export type ExtraClaimsProvider = (input: {
+export type ExtraClaimsProvider<TContext = IssueContext> = (input: {
   authUserId: string
   method: string
   scopes: string[]
-  context: IssueContext
+  context: TContext
 }) => Record<string, unknown> | Promise<Record<string, unknown>>
 
 /**
  * Called before a refresh token row is inserted; returns Drizzle queries (e.g. an insert into your
  * metadata table) that commit atomically with the row — or nothing.
  */
-export type OnRefreshTokenCreated<TDb = any> = (input: {
+export type OnRefreshTokenCreated<TDb = any, TContext = IssueContext> = (input: {
   authUserId: string
   refreshTokenId: string
   db: TDb
-  context: IssueContext
+  context: TContext
 }) => readonly unknown[] | void | Promise<readonly unknown[] | void>
 
 /** Options of a JWT config once validated, with durations in milliseconds. */
@@ -59,8 +59,9 @@ export interface ResolvedJwtConfig {
   gracePeriod: number
   clockTolerance: number
   issuer: string | undefined
-  extraClaimsProvider: ExtraClaimsProvider | undefined
-  onRefreshTokenCreated: OnRefreshTokenCreated | undefined
+  // The manager hands each callback whatever issueToken got as `context`: it has no type of its own here.
+  extraClaimsProvider: ExtraClaimsProvider<any> | undefined
+  onRefreshTokenCreated: OnRefreshTokenCreated<any, any> | undefined
 }
 
 /**

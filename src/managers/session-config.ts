@@ -7,7 +7,7 @@ import { pepperedHasher } from './peppers.ts'
 import { ServerSideSessionsTokenManager, type OnSessionCreated, type ResolvedSessionsConfig } from './session-token-manager.ts'
 import type { Duration } from './types.ts'
 
-export interface ServerSideSessionsConfigOptions<TDb = any> {
+export interface ServerSideSessionsConfigOptions<TDb = any, TContext = unknown> {
   /** Pepper for session key hashes: at least 10 characters, 32 random bytes recommended. */
   sessionKeyHashPepper: string
   /** Old peppers: still verify; a session matched by one is re-hashed with the primary. */
@@ -24,7 +24,7 @@ export interface ServerSideSessionsConfigOptions<TDb = any> {
   sessionKeyHashAlgorithm?: SecretHashAlgorithm
   /** `lastUsedAt` is written at most this often per session. Default 1 minute. */
   lastUsedAtUpdateInterval?: Duration
-  onSessionCreated?: OnSessionCreated<TDb>
+  onSessionCreated?: OnSessionCreated<TDb, TContext>
 }
 
 /**
@@ -40,10 +40,10 @@ export interface ServerSideSessionsConfigOptions<TDb = any> {
  * })
  * ```
  */
-export class ServerSideSessionsConfig<TDb = any> implements TokenManagerBuilder<TDb> {
+export class ServerSideSessionsConfig<TDb = any, TContext = unknown> implements TokenManagerBuilder<TDb> {
   readonly #resolved: ResolvedSessionsConfig
 
-  constructor(options: ServerSideSessionsConfigOptions<TDb>) {
+  constructor(options: ServerSideSessionsConfigOptions<TDb, TContext>) {
     const secretLength = options?.sessionKeySecretLength ?? 32
     if (!Number.isInteger(secretLength) || secretLength < 16 || secretLength > 256) {
       throw new ConfigError('sessionKeySecretLength must be an integer from 16 to 256.')
@@ -84,8 +84,8 @@ export class ServerSideSessionsConfig<TDb = any> implements TokenManagerBuilder<
  * new ServerSideSessionsConfigFromPasswords(env, { defaultSessionLifetime: '30d' })
  * ```
  */
-export class ServerSideSessionsConfigFromPasswords<TDb = any> extends ServerSideSessionsConfig<TDb> {
-  constructor(passwords: Passwords, options: Omit<ServerSideSessionsConfigOptions<TDb>, 'sessionKeyHashPepper'> = {}) {
+export class ServerSideSessionsConfigFromPasswords<TDb = any, TContext = unknown> extends ServerSideSessionsConfig<TDb, TContext> {
+  constructor(passwords: Passwords, options: Omit<ServerSideSessionsConfigOptions<TDb, TContext>, 'sessionKeyHashPepper'> = {}) {
     super({ ...options, sessionKeyHashPepper: requirePasswords(passwords, ['serverSideSessionKeyHashPepper']).serverSideSessionKeyHashPepper })
   }
 }

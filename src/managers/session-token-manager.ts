@@ -18,11 +18,11 @@ import type {
 const touchIntervalDivisor = 20
 
 /** Called before a session row is inserted; returns Drizzle queries that commit atomically with it. */
-export type OnSessionCreated<TDb = any> = (input: {
+export type OnSessionCreated<TDb = any, TContext = IssueContext> = (input: {
   authUserId: string
   sessionId: string
   db: TDb
-  context: IssueContext
+  context: TContext
 }) => readonly unknown[] | void | Promise<readonly unknown[] | void>
 
 /** Options of a sessions config once validated, with durations in milliseconds. */
@@ -32,7 +32,7 @@ export interface ResolvedSessionsConfig {
   inactivityTimeout: number | null
   secretLength: number
   lastUsedAtUpdateInterval: number
-  onSessionCreated: OnSessionCreated | undefined
+  onSessionCreated: OnSessionCreated<any, any> | undefined
 }
 
 /** Per-session overrides of the configured defaults; `null` switches the limit off. */

@@ -1,7 +1,7 @@
 // JwtTokenManager details the conformance suite (the behavioural spec, test/conformance) does not pin:
 // exact claims, ES512 key ids and JWKS, refresh error mapping, users, configuration. Runs on PGlite;
 // races run on the real server in test/reliability/.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest'
 import { AuthUserBlockedError, ConfigError, JwtAlgorithm, JwtConfigFromPasswords, JwtTokenManager, MissingPasswordError, RefreshTokenMalformedError, ReservedClaimError } from '../../src/index.ts'
 import { decodeBase64Url, utf8Decode } from '../../src/crypto/index.ts'
 import { createAuth, jwtConfig, secrets, testClock } from '../support/auth.ts'
@@ -191,6 +191,11 @@ describe('configuration', () => {
     const config = new JwtConfigFromPasswords(env, {
       fallbackVerificationAlgorithms: [env.OLD_KEY && JwtAlgorithm.hmacSha512(env.OLD_KEY)],
       fallbackRefreshTokenHashPeppers: [env.OLD_PEPPER],
+    })
+    // The callbacks see the caller's context type (`context.ip` type-checks; tsc reads this file).
+    new JwtConfigFromPasswords<unknown, { ip: string }>(env, {
+      extraClaimsProvider: ({ context }) => ({ ip: context.ip }),
+      onRefreshTokenCreated: ({ context }) => void expectTypeOf(context).toEqualTypeOf<{ ip: string }>(),
     })
     const { auth } = createAuth(database.db, 'jwt')
     const manager = config.build({ store: auth.store, clock: managerClock(testClock()), authUsers: undefined })
