@@ -2,7 +2,7 @@ import type { Context, Env, MiddlewareHandler } from 'hono'
 import { getCookie } from 'hono/cookie'
 import type { AuthenticationInfo, ValidateTokenOptions } from '../managers/types.ts'
 import { resolveAuth, type AuthSource } from './cache.ts'
-import { expiredCookie, refuseCrossSite, type CsrfOptions } from './cookie.ts'
+import { crossSiteGuard, expiredCookie, type CsrfOptions } from './cookie.ts'
 import { guard, httpError } from './errors.ts'
 
 /** What `authenticate` puts on the context: `c.var.auth` and the raw token it was validated from. */
@@ -113,6 +113,7 @@ export function authenticate<E extends Env = any>(options: AuthenticateOptions<E
   const realm = options.realm ?? 'api'
   const { cookie, optional = false } = options
   const noContext = { known: false }
+  const refuseCrossSite = crossSiteGuard(options.csrf)
   return async function authenticateMiddleware(c: Context<{ Variables: OptionalAuthVariables }>, next) {
     realms.set(c, realm)
     const presented = presentedToken(c, cookie, realm)
@@ -126,7 +127,7 @@ export function authenticate<E extends Env = any>(options: AuthenticateOptions<E
       return anonymous()
     }
     const { token, fromCookie } = presented
-    if (fromCookie) refuseCrossSite(c, options.csrf)
+    if (fromCookie) refuseCrossSite(c)
     const waitUntil = waitUntilOf(c, noContext)
     const info = await guard(() =>
       resolveAuth(options.auth, c as unknown as Context<E>).tokenManager.validateToken(token, waitUntil ? { waitUntil } : {}))

@@ -1,4 +1,5 @@
 import type { Context } from 'hono'
+import { ConfigError } from '../managers/errors.ts'
 import { httpError } from './errors.ts'
 
 /**
@@ -16,20 +17,40 @@ export type CsrfOptions = false | {
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
 
 /**
- * Refuses (403 `ERR_CROSS_SITE_REQUEST`) a state-changing request that another site started. The browser
- * says so in `Sec-Fetch-Site`; older ones only send `Origin`, checked against the request's own origin and
- * `trustedOrigins`. A request with neither header came from no browser page, so a cookie in it was not
- * sent on anyone's behalf.
+ * The cross-site check of one middleware: refuses (403 `ERR_CROSS_SITE_REQUEST`) a state-changing request
+ * that another site started. The browser says so in `Sec-Fetch-Site`; older ones only send `Origin`,
+ * checked against the request's own origin and `trustedOrigins`. A request with neither header came from
+ * no browser page, so a cookie in it was not sent on anyone's behalf.
  */
-export function refuseCrossSite(c: Context, options: CsrfOptions | undefined): void {
-  if (options === false || safeMethods.has(c.req.method)) return
-  const site = c.req.header('sec-fetch-site')
-  const origin = c.req.header('origin')
-  const trusted = origin !== undefined && (origin === new URL(c.req.url).origin || (options?.trustedOrigins ?? []).includes(origin))
-  const allowed = site === undefined
-    ? origin === undefined || trusted
-    : site === 'same-origin' || site === 'none' || trusted || (site === 'same-site' && options?.allowSameSite === true)
-  if (!allowed) throw httpError('ERR_CROSS_SITE_REQUEST')
+export function crossSiteGuard(options: CsrfOptions | undefined): (c: Context) => void {
+  if (options === false) return () => {}
+  // Parsed once, so `https://App.example/` matches the `https://app.example` a browser sends, and a
+  // value that is no origin fails at start-up instead of never matching.
+  const trustedOrigins = new Set((options?.trustedOrigins ?? []).map(originOf))
+  const allowSameSite = options?.allowSameSite === true
+  return (c) => {
+    if (safeMethods.has(c.req.method)) return
+    const site = c.req.header('sec-fetch-site')
+    const origin = c.req.header('origin')
+    const trusted = origin !== undefined && (origin === new URL(c.req.url).origin || trustedOrigins.has(origin))
+    const allowed = site === undefined
+      ? origin === undefined || trusted
+      : site === 'same-origin' || site === 'none' || trusted || (site === 'same-site' && allowSameSite)
+    if (!allowed) throw httpError('ERR_CROSS_SITE_REQUEST')
+  }
+}
+
+function originOf(value: string): string {
+  let origin = 'null'
+  try {
+    origin = new URL(value).origin
+  } catch {
+    // reported below
+  }
+  if (origin === 'null') {
+    throw new ConfigError(`csrf.trustedOrigins takes origins such as "https://app.example.com"; got ${JSON.stringify(value)}.`)
+  }
+  return origin
 }
 
 /**

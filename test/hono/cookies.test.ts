@@ -62,12 +62,18 @@ describe('a dead cookie never locks anyone out', () => {
     expect((await app.request('/public', { headers: { Authorization: 'Bearer junk' } })).status).toBe(401)
   })
 
-  it('sign-out and sign-out-all with a dead cookie: 204 and the cookie cleared; with no credentials: 401', async () => {
-    const { app } = setup()
+  it('sign-out and sign-out-all with a dead cookie (junk, expired, revoked, no such row): 204 and the cookie cleared; with no credentials: 401', async () => {
+    const { auth, clock, app, issue } = setup()
+    const expired = await issue('sign-out-expired')
+    const revoked = await issue('sign-out-revoked')
+    await auth.tokenManager.revokeToken({ tokenId: revoked.tokenId })
+    clock.advance(61 * 60_000)
     for (const path of ['/auth/sign-out', '/auth/sign-out-all']) {
-      const response = await app.request(path, withCookie('session', 'junk', post({ 'Sec-Fetch-Site': 'same-origin' })))
-      expect(response.status, path).toBe(204)
-      expect(clearing(response, 'session'), path).toBeDefined()
+      for (const value of ['junk', expired.token, revoked.token, `etmst_${'A'.repeat(66)}`]) {
+        const response = await app.request(path, withCookie('session', value, post({ 'Sec-Fetch-Site': 'same-origin' })))
+        expect(response.status, `${path} ${value.slice(0, 12)}`).toBe(204)
+        expect(clearing(response, 'session'), path).toBeDefined()
+      }
       expect((await app.request(path, post())).status).toBe(401)
     }
   })
@@ -117,6 +123,16 @@ describe('cross-site writes with the cookie are refused', () => {
     cases.push([trusted, withCookie('session', (await issue('csrf-trusted')).token, post({ 'Sec-Fetch-Site': 'cross-site', Origin: 'https://app.example' }))])
     cases.push([off, withCookie('session', (await issue('csrf-off')).token, post({ 'Sec-Fetch-Site': 'cross-site' }))])
     for (const [app, init] of cases) expect((await app.request('/auth/sign-out', init)).status).toBe(204)
+  })
+
+  it('trusted origins are compared as origins (case, trailing slash); a value that is no origin is a config error', async () => {
+    const { auth, issue } = setup()
+    const app = cookieApp(auth, 'session', { trustedOrigins: ['https://App.example:443/'] })
+    const response = await app.request('/auth/sign-out', withCookie('session', (await issue('csrf-normalized')).token, post({ Origin: 'https://app.example' })))
+    expect(response.status).toBe(204)
+    for (const origin of ['app.example', 'null', 'mailto:a@app.example']) {
+      expect(() => authenticate({ auth, cookie: 'session', csrf: { trustedOrigins: [origin] } }), origin).toThrow(expect.objectContaining({ code: 'ERR_CONFIG' }))
+    }
   })
 
   it('reads are not writes: a cross-site GET with the cookie still authenticates', async () => {
