@@ -38,7 +38,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { default: pg } = await import('pg')
   const { drizzle } = await import('drizzle-orm/node-postgres')
   const { migrate } = await import('drizzle-orm/node-postgres/migrator')
-  const pool = new pg.Pool({ connectionString: url, max: 1 })
+  // A one-off run: an unreachable or hung server fails the connect instead of hanging the command, and a
+  // dropped idle connection is reported rather than crashing it. No query deadline: migrations may be slow.
+  const pool = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 10_000, keepAlive: true })
+  pool.on('error', (error) => console.error('database connection failed:', error.message))
   try {
     await migrateDemo((folder) => migrate(drizzle(pool), folder))
     console.log(`Migrated ${new URL(url).host}${new URL(url).pathname}`)

@@ -22,12 +22,19 @@ export interface FaultyDatabase {
   db: AnyPgDatabase
   /** Runs SQL on a separate, direct connection: inspects rows while the proxied line is cut. */
   query(text: string, params?: unknown[]): Promise<Record<string, unknown>[]>
-  /** Cuts (`refuse`) or degrades (`swallow-responses`) the line at `point`; `open` restores it. */
-  setMode(mode: ProxyMode, point?: FaultPoint): void
+  /**
+   * Cuts (`refuse`) or degrades (`swallow-responses`, `half-open`, `slow`) the line at `point`; `open`
+   * restores it (`strand`: connections that lost bytes while half-open stay dead, see TcpProxy).
+   */
+  setMode(mode: ProxyMode, point?: FaultPoint, options?: { strand?: boolean }): void
+  /** `'error'` events the node-postgres pool emitted (idle clients that lost their connection). */
+  readonly poolErrors: number
   /** Faults injected so far, over every proxy. */
   readonly faults: number
   /** The proxy between the driver's side and Postgres. */
   readonly proxy: TcpProxy
+  /** neon-http only: the proxy in front of the HTTP endpoint. */
+  readonly endpointProxy: TcpProxy | undefined
   /** The database's direct URL (no proxy), for side connections. */
   readonly url: string
   close(): Promise<void>
@@ -38,7 +45,7 @@ export const lostResponseTimeoutMs = 1_000
 
 /**
  * How the driver is wired: `test` gives it short deadlines of its own; `readme` is the wiring docs/configuration.md
- * prints for production (node-postgres: its pool options; neon-http: nothing but the library's deadline).
+ * prints for production (node-postgres: its pool options; neon-http: the Workers wiring, nothing but the library's deadline).
  */
 export type Wiring = 'test' | 'readme'
 
@@ -46,8 +53,10 @@ export type Wiring = 'test' | 'readme'
 export const readmePoolOptions = {
   max: 10,
   connectionTimeoutMillis: 5_000,
-  query_timeout: 5_000,
+  statement_timeout: 5_000,
+  query_timeout: 6_000,
   keepAlive: true,
+  keepAliveInitialDelayMillis: 10_000,
   idleTimeoutMillis: 30_000,
 } satisfies pg.PoolConfig
 
@@ -75,13 +84,14 @@ export async function openFaultyDatabase(driver: FaultyDriver, { wiring = 'test'
   const direct = new pg.Pool({ connectionString: database.url, max: 4 })
   const proxies: TcpProxy[] = [toPostgres]
   const closers: (() => Promise<unknown>)[] = []
+  let poolErrors = 0
 
   let db: AnyPgDatabase
   if (driver === 'node-postgres') {
     const options = wiring === 'readme' ? readmePoolOptions : { max: 10, connectionTimeoutMillis: 2_000, query_timeout: lostResponseTimeoutMs }
     const pool = new pg.Pool({ connectionString: proxiedUrl, ...options })
     // An idle client whose socket is cut emits 'error' on the pool; unhandled, it would crash the worker.
-    pool.on('error', () => {})
+    pool.on('error', () => void poolErrors++)
     db = drizzlePg(pool)
     closers.push(() => pool.end())
   } else {
@@ -100,8 +110,8 @@ export async function openFaultyDatabase(driver: FaultyDriver, { wiring = 'test'
     driver,
     db,
     query: async (text, params) => (await direct.query(text, params)).rows,
-    setMode(mode, point = 'database') {
-      if (mode === 'open') return proxies.forEach((p) => p.setMode('open'))
+    setMode(mode, point = 'database', options) {
+      if (mode === 'open') return proxies.forEach((p) => p.setMode('open', options))
       const proxy = point === 'database' ? toPostgres : proxies[1]
       if (!proxy) throw new Error(`no ${point} proxy on ${driver}`)
       proxy.setMode(mode)
@@ -109,7 +119,11 @@ export async function openFaultyDatabase(driver: FaultyDriver, { wiring = 'test'
     get faults() {
       return proxies.reduce((sum, p) => sum + p.faults, 0)
     },
+    get poolErrors() {
+      return poolErrors
+    },
     proxy: toPostgres,
+    endpointProxy: proxies[1],
     url: database.url,
     async close() {
       proxies.forEach((p) => p.setMode('open'))

@@ -22,7 +22,13 @@ export interface TcpProxy {
   readonly accepted: number
   /** How many times the line was cut (`setMode('refuse' | 'swallow-responses')` from `open`). */
   readonly faults: number
-  setMode(mode: ProxyMode): void
+  /**
+   * `strand`: leaving `half-open`, the connections that lost bytes stay dead instead of being reset: open,
+   * silent, never closed (a peer that never learns the line came back). Only new connections work.
+   */
+  setMode(mode: ProxyMode, options?: { strand?: boolean }): void
+  /** Connections currently stranded (see `setMode`). */
+  readonly stranded: number
   /** The delay of `slow` mode, per chunk and direction. */
   setDelay(ms: number): void
   /** Resets every idle-or-not connection once, the way a NAT or load balancer drops idle flows. */
@@ -46,6 +52,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   const pairs = new Set<[Socket, Socket]>()
   // Connections that lost part of a response: their protocol state is broken, so restoring resets them.
   const poisoned = new Set<[Socket, Socket]>()
+  const stranded = new Set<[Socket, Socket]>()
 
   const server = createServer((client) => {
     accepted++
@@ -56,6 +63,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     const drop = () => {
       pairs.delete(pair)
       poisoned.delete(pair)
+      stranded.delete(pair)
       client.destroy()
       upstream.destroy()
     }
@@ -69,11 +77,13 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       return queue.then(() => new Promise<void>((resolve) => setTimeout(() => resolve(send()), Math.max(0, due - performance.now()))))
     }
     client.on('data', (chunk) => {
+      if (stranded.has(pair)) return
       if (mode === 'half-open') return void poisoned.add(pair)
       if (mode === 'slow') toUpstream = later(toUpstream, () => void upstream.write(chunk))
       else upstream.write(chunk)
     })
     upstream.on('data', (chunk) => {
+      if (stranded.has(pair)) return
       if (mode === 'swallow-responses' || mode === 'half-open') return void poisoned.add(pair)
       if (mode === 'slow') toClient = later(toClient, () => void client.write(chunk))
       else client.write(chunk)
@@ -92,6 +102,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     get faults() {
       return faults
     },
+    get stranded() {
+      return stranded.size
+    },
     setDelay(ms) {
       delayMs = ms
     },
@@ -101,10 +114,15 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
         pair[1].destroy()
         pairs.delete(pair)
         poisoned.delete(pair)
+        stranded.delete(pair)
       }
     },
-    setMode(next) {
+    setMode(next, { strand = false } = {}) {
       if (mode === 'open' && next !== 'open') faults++
+      if (strand && mode === 'half-open' && next !== 'refuse') {
+        for (const pair of poisoned) stranded.add(pair)
+        poisoned.clear()
+      }
       mode = next
       for (const pair of next === 'refuse' ? [...pairs] : [...poisoned]) {
         pair[0].resetAndDestroy()
