@@ -14,12 +14,13 @@ export type AnyPgDatabase = PgDatabase<PgQueryResultHKT, any, any>
 type RefreshTokenRecord = typeof authRefreshToken.$inferSelect & Read
 type SessionRecord = typeof authSession.$inferSelect & Read
 
-// The database's clock when the statement arrived, read beside every row (see `Read`). mapWith parses it the
+// Every row is read with the database's clock when the statement arrived (see `Read`). mapWith parses it the
 // way the timestamp columns are parsed, whatever the driver hands back (Date or text).
-const readAt = () => sql`statement_timestamp()`.mapWith(authSession.lastUsedAt)
-// A timestamp the manager left to the database (null): its clock when the statement arrived.
-const stamp = (at: Date | null) => at ?? sql`statement_timestamp()`
-const timeParam = (at: Date | null) => (at === null ? sql`statement_timestamp()` : sql.param(at, authSession.lastUsedAt))
+const readAt = sql`statement_timestamp()`.mapWith(authSession.lastUsedAt)
+const refreshTokenColumns = { ...getTableColumns(authRefreshToken), readAt }
+const sessionColumns = { ...getTableColumns(authSession), readAt }
+// A time the manager passes, or (null) the database's clock when the statement arrived.
+const timeParam = (at: Date | null): SQL => (at === null ? sql`statement_timestamp()` : sql`${sql.param(at, authSession.lastUsedAt)}`)
 
 /**
  * Wraps every storage operation: a deadline, so a hung link (half-open socket, a fetch that never answers)
@@ -121,14 +122,14 @@ export function drizzleTokenStore<TDb extends AnyPgDatabase>(db: TDb, options: D
         const insert = (options.transaction ?? db).insert(rt).values({
           id: row.id, authUserId: row.authUserId, method: row.method, scopeNames: row.scopes, extraClaims: row.extraClaims,
           fixedSecretHash: row.fixedSecretHash, rotatingSecretHash: row.rotatingSecretHash,
-          previousRotatingSecretHash: row.previousRotatingSecretHash, createdAt: stamp(row.createdAt), lastUpdatedAt: stamp(row.createdAt),
+          previousRotatingSecretHash: row.previousRotatingSecretHash, createdAt: timeParam(row.createdAt), lastUpdatedAt: timeParam(row.createdAt),
         })
         await insertWithWrites(options.transaction ?? db, insert, options.writes ?? [])
       }),
 
     findRefreshToken: (id) =>
       guarded(async () => {
-        const [found] = await db.select({ ...getTableColumns(rt), readAt: readAt() }).from(rt).where(eq(rt.id, id)).limit(1)
+        const [found] = await db.select(refreshTokenColumns).from(rt).where(eq(rt.id, id)).limit(1)
         return found ? toRefreshTokenRow(found) : null
       }),
 
@@ -151,7 +152,7 @@ export function drizzleTokenStore<TDb extends AnyPgDatabase>(db: TDb, options: D
           .where(and(eq(rt.id, id), graceCutoff === null
             ? isCurrent
             : or(isCurrent, and(eq(rt.previousRotatingSecretHash, expectedHash), gt(rt.lastUpdatedAt, graceCutoff)))))
-          .returning({ ...getTableColumns(rt), readAt: readAt() })
+          .returning(refreshTokenColumns)
         return row ? toRefreshTokenRow(row) : null
       }),
 
@@ -164,21 +165,21 @@ export function drizzleTokenStore<TDb extends AnyPgDatabase>(db: TDb, options: D
       }),
     listRefreshTokens: (filter) =>
       guarded(async () =>
-        (await db.select({ ...getTableColumns(rt), readAt: readAt() }).from(rt).where(byFilter(rt, filter)).orderBy(rt.createdAt, rt.id))
+        (await db.select(refreshTokenColumns).from(rt).where(byFilter(rt, filter)).orderBy(rt.createdAt, rt.id))
           .map(toRefreshTokenRow)),
 
     insertSession: (row, options: InsertOptions<TDb> = {}) =>
       guarded(async () => {
         const insert = (options.transaction ?? db).insert(s).values({
           id: row.id, authUserId: row.authUserId, method: row.method, scopeNames: row.scopes, secretHash: row.secretHash,
-          createdAt: stamp(row.createdAt), lastUsedAt: stamp(row.createdAt), expiresAt: row.expiresAt, expireAfterUnusedForMs: row.expireAfterUnusedFor,
+          createdAt: timeParam(row.createdAt), lastUsedAt: timeParam(row.createdAt), expiresAt: row.expiresAt, expireAfterUnusedForMs: row.expireAfterUnusedFor,
         })
         await insertWithWrites(options.transaction ?? db, insert, options.writes ?? [])
       }),
 
     findSession: (id) =>
       guarded(async () => {
-        const [found] = await db.select({ ...getTableColumns(s), readAt: readAt() }).from(s).where(eq(s.id, id)).limit(1)
+        const [found] = await db.select(sessionColumns).from(s).where(eq(s.id, id)).limit(1)
         return found ? toSessionRow(found) : null
       }),
 
@@ -211,7 +212,7 @@ export function drizzleTokenStore<TDb extends AnyPgDatabase>(db: TDb, options: D
       }),
     listSessions: (filter) =>
       guarded(async () =>
-        (await db.select({ ...getTableColumns(s), readAt: readAt() }).from(s).where(byFilter(s, filter)).orderBy(s.createdAt, s.id))
+        (await db.select(sessionColumns).from(s).where(byFilter(s, filter)).orderBy(s.createdAt, s.id))
           .map(toSessionRow)),
   }
   return Object.assign(new DrizzleTokenStore(db), store)
