@@ -2,7 +2,7 @@ import type { Context, Env, MiddlewareHandler } from 'hono'
 import { getCookie } from 'hono/cookie'
 import type { AuthenticationInfo, ValidateTokenOptions } from '../managers/types.ts'
 import { resolveAuth, type AuthSource } from './cache.ts'
-import { crossSiteGuard, expiredCookie, type CsrfOptions } from './cookie.ts'
+import { clearCookie, crossSiteGuard, type CsrfOptions } from './cookie.ts'
 import { guard, httpError } from './errors.ts'
 
 /** What `authenticate` puts on the context: `c.var.auth` and the raw token it was validated from. */
@@ -133,10 +133,9 @@ export function authenticate<E extends Env = any>(options: AuthenticateOptions<E
       resolveAuth(options.auth, c as unknown as Context<E>).tokenManager.validateToken(token, waitUntil ? { waitUntil } : {}))
     if (!info) {
       // A dead cookie is dropped, whatever happens next: the page cannot (HttpOnly), and it would fail forever.
-      const clear = fromCookie ? { 'Set-Cookie': expiredCookie(cookie!) } : undefined
+      const clear = fromCookie ? clearCookie(c, cookie!) : undefined
       if (clear) {
         clearedCookies.add(c)
-        c.header('Set-Cookie', clear['Set-Cookie'], { append: true })
         if (optional) return anonymous()
       }
       throw httpError('ERR_TOKEN_INVALID', { realm, ...(clear && { headers: clear }) })

@@ -58,7 +58,14 @@ function originOf(value: string): string {
  * accepted — deletions included — with `Secure` (and, for `__Host-`, `Path=/` and no `Domain`), so the
  * attributes follow the name; every cookie this library reads is set with `Path=/`.
  */
-export function expiredCookie(name: string): string {
+function expiredCookie(name: string): string {
   const secure = name.startsWith('__Host-') || name.startsWith('__Secure-')
   return `${name}=; Max-Age=0; Path=/${secure ? '; Secure' : ''}; HttpOnly; SameSite=Lax`
+}
+
+/** Clears cookie `name` in this request's response; returns the header, for an error response that replaces it. */
+export function clearCookie(c: Context, name: string): { 'Set-Cookie': string } {
+  const header = { 'Set-Cookie': expiredCookie(name) }
+  c.header('Set-Cookie', header['Set-Cookie'], { append: true })
+  return header
 }

@@ -2,7 +2,7 @@ import { Hono, type Context, type Env } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { JwtTokenManager } from '../managers/jwt-token-manager.ts'
 import { authenticate, clearedDeadCookie, type OptionalAuthVariables } from './authenticate.ts'
-import { expiredCookie, type CsrfOptions } from './cookie.ts'
+import { clearCookie, type CsrfOptions } from './cookie.ts'
 import { resolveAuth, type AuthSource } from './cache.ts'
 import { guard, httpError } from './errors.ts'
 
@@ -68,9 +68,6 @@ export function authRoutes<E extends Env = any>(auth: AuthSource<E>, options: Au
     if (clearedDeadCookie(c)) return null
     throw httpError('ERR_TOKEN_MISSING', { realm })
   }
-  const clearCookie = (c: Context) => {
-    if (options.cookie) c.header('Set-Cookie', expiredCookie(options.cookie), { append: true })
-  }
   // A failing factory (e.g. a missing secret) becomes a typed 500, like any other library error.
   const servicesOf = (c: Context<any>) => guard(() => resolveAuth(auth, c as Context<E>))
 
@@ -87,7 +84,7 @@ export function authRoutes<E extends Env = any>(auth: AuthSource<E>, options: Au
     if (caller) {
       const { tokenManager } = await servicesOf(c)
       await guard(() => tokenManager.revokeToken({ tokenId: caller.authId, tokenIssuer: caller.tokenIssuer }))
-      clearCookie(c)
+      if (options.cookie) clearCookie(c, options.cookie)
     }
     return c.body(null, 204)
   })
@@ -97,7 +94,7 @@ export function authRoutes<E extends Env = any>(auth: AuthSource<E>, options: Au
     if (caller) {
       const { tokenManager } = await servicesOf(c)
       await guard(() => tokenManager.revokeAllTokens({ authUserId: caller.userIdentifier }))
-      clearCookie(c)
+      if (options.cookie) clearCookie(c, options.cookie)
     }
     return c.body(null, 204)
   })
