@@ -44,6 +44,24 @@ export function accessTokenClaims(input: AccessClaimsInput): Record<string, unkn
 
 const isTime = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value)
 
+/** The time claims of an access token, as its payload has them. */
+export interface TimeClaims {
+  exp?: unknown
+  iat?: unknown
+  nbf?: unknown
+}
+
+/**
+ * Whether a token with these time claims is valid at `nowMs`: `exp` and `iat` present as numbers, `nbf`
+ * absent or a number, each within `toleranceMs`. The one time rule, for fresh and cached tokens alike.
+ */
+export function timeClaimsHold({ exp, iat, nbf }: TimeClaims, nowMs: number, toleranceMs: number): boolean {
+  const now = nowMs / 1000
+  const tolerance = toleranceMs / 1000
+  if (!isTime(exp) || !isTime(iat) || exp + tolerance <= now || iat - tolerance > now) return false
+  return nbf === undefined || (isTime(nbf) && nbf - tolerance <= now)
+}
+
 /**
  * Checks the claims of a signature-verified token. Every claim this library relies on must be present
  * and well-typed; anything odd gives null rather than a half-valid identity.
@@ -54,12 +72,9 @@ export function readAccessClaims(
   toleranceMs: number,
   issuer: string | undefined,
 ): AuthenticationInfo | null {
-  const { sub, iat, exp, nbf, jti, iss, aud } = payload
-  const now = nowMs / 1000
-  const tolerance = toleranceMs / 1000
+  const { sub, jti, iss, aud } = payload
   if (typeof sub !== 'string' || sub === '' || typeof jti !== 'string' || aud !== undefined) return null
-  if (!isTime(exp) || !isTime(iat) || exp + tolerance <= now || iat - tolerance > now) return null
-  if (nbf !== undefined && (!isTime(nbf) || nbf - tolerance > now)) return null
+  if (!timeClaimsHold(payload, nowMs, toleranceMs)) return null
   if (iss !== issuer) return null
   const refreshTokenId = payload[refreshTokenIdClaim]
   if (!isTokenId(refreshTokenId)) return null

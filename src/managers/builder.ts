@@ -31,15 +31,16 @@ export async function requireActiveUser(
 }
 
 /**
- * Checks the user before a token is issued and picks the scopes: the explicit ones, else the user's
- * from `authUsers`, else none.
+ * Checks an issue's arguments and its user before a token is issued, and picks the scopes: the explicit
+ * ones, else the user's from `authUsers`, else none.
  */
 export async function admitUser(
   authUsers: AuthUsers | undefined,
-  authUserId: string,
-  scopes: Iterable<string> | undefined,
+  { authUserId, method, scopes }: { authUserId: string; method: string; scopes?: Iterable<string> | undefined },
 ): Promise<string[]> {
-  const user = await requireActiveUser(authUsers, storableText(authUserId, 'authUserId'))
+  storableText(authUserId, 'authUserId')
+  storableText(method, 'method')
+  const user = await requireActiveUser(authUsers, authUserId)
   const chosen = [...new Set(scopes ?? user?.scopes ?? [])]
   chosen.forEach((scope, i) => storableText(scope, `scopes[${i}]`))
   return chosen
@@ -49,7 +50,7 @@ export async function admitUser(
  * `value` if Postgres can store it as text: a non-empty string without NUL. Anything else would only fail
  * later as a bare SQLSTATE (23502, 22021) — or be stored and match nothing.
  */
-export function storableText(value: unknown, argument: string): string {
+function storableText(value: unknown, argument: string): string {
   if (typeof value !== 'string' || value === '' || value.includes('\u0000')) {
     throw new InvalidArgumentError(`${argument} must be a non-empty string without NUL characters.`)
   }

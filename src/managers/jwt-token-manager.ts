@@ -4,7 +4,7 @@ import { importHmacSha512Key } from '../crypto/keys.ts'
 import { Loading, observed } from '../crypto/loading.ts'
 import { ConfigError } from '../crypto/errors.ts'
 import { accessTokenClaims, checkExtraClaims, readAccessClaims } from './access-token.ts'
-import { admitUser, storableText, requireActiveUser, type ManagerContext } from './builder.ts'
+import { admitUser, requireActiveUser, type ManagerContext } from './builder.ts'
 import {
   RefreshTokenExpiredError,
   RefreshTokenInvalidSecretError,
@@ -105,8 +105,7 @@ export class JwtTokenManager implements TokenManager {
 
   async issueToken(options: IssueTokenOptions): Promise<AuthSuccess> {
     const { authUserId, method } = options
-    const scopes = await admitUser(this.#context.authUsers, authUserId, options.scopes)
-    storableText(method, 'method')
+    const scopes = await admitUser(this.#context.authUsers, options)
     const provided = await this.#config.extraClaimsProvider?.({ authUserId, method, scopes, context: options.context })
     const extraClaims = provided === undefined ? null : checkExtraClaims(provided)
 
@@ -140,7 +139,7 @@ export class JwtTokenManager implements TokenManager {
       const verified = await verifyJwt(token, keys.verification)
       if (!verified) return null
       const info = readAccessClaims(verified.payload, now, this.#config.clockTolerance, this.#config.issuer)
-      if (info) this.#verified.set(token, info, verified.payload as { exp: number; iat: number; nbf?: unknown })
+      if (info) this.#verified.set(token, info, verified.payload)
       return info
     } catch {
       return null

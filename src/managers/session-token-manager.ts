@@ -1,8 +1,9 @@
 import { randomBytes } from '../crypto/bytes.ts'
 import { observed } from '../crypto/loading.ts'
-import { admitUser, storableText, type ManagerContext } from './builder.ts'
+import { admitUser, type ManagerContext } from './builder.ts'
 import { ConfigError } from '../crypto/errors.ts'
 import { maxDurationMs, toMilliseconds } from './duration.ts'
+import { normalizeTokenId } from './ids.ts'
 import { revokedId, rowFilter } from './token-filter.ts'
 import type { pepperedHasher } from './peppers.ts'
 import { decodeSessionToken, encodeSessionToken } from './session-token.ts'
@@ -65,8 +66,7 @@ export class ServerSideSessionsTokenManager implements TokenManager {
 
   async issueToken(options: IssueSessionOptions): Promise<AuthSuccess> {
     const { authUserId, method } = options
-    const scopes = await admitUser(this.#context.authUsers, authUserId, options.scopes)
-    storableText(method, 'method')
+    const scopes = await admitUser(this.#context.authUsers, options)
     const now = this.#context.clock.now()
     const lifetime = this.#config.lifetime
     const expiresAt = options.expiresAt !== undefined ? options.expiresAt : lifetime === null ? null : new Date(now.getTime() + lifetime)
@@ -121,7 +121,7 @@ export class ServerSideSessionsTokenManager implements TokenManager {
 
   /** Replaces a session's scopes; the next `validateToken` sees them. Unknown ids are ignored. */
   async updateScopes({ tokenId, scopes }: { tokenId: string; scopes: Iterable<string> }): Promise<void> {
-    const id = revokedId(this.tokenIssuer, { tokenId })
+    const id = normalizeTokenId(tokenId)
     if (id === null) return
     await this.#context.store.updateSession(id, { scopes: [...new Set(scopes)] })
   }

@@ -1,11 +1,10 @@
+import { timeClaimsHold, type TimeClaims } from './access-token.ts'
 import type { AuthenticationInfo } from './types.ts'
 
 interface Entry {
   info: AuthenticationInfo
-  /** The token's time claims, in seconds: every hit checks them again against the clock. */
-  exp: number
-  iat: number
-  nbf: number | undefined
+  /** The token's time claims: every hit checks them again against the clock, by the same rule as a fresh token. */
+  times: TimeClaims
 }
 
 /** Freezes `value` and everything inside it: a cached result is shared by every caller that hits it. */
@@ -26,20 +25,18 @@ function deepFreeze<T>(value: T): T {
 export class VerifiedTokens {
   readonly #entries = new Map<string, Entry>()
   readonly #capacity: number
-  readonly #toleranceSeconds: number
+  readonly #toleranceMs: number
 
   constructor(capacity: number, toleranceMs: number) {
     this.#capacity = capacity
-    this.#toleranceSeconds = toleranceMs / 1000
+    this.#toleranceMs = toleranceMs
   }
 
   /** The cached result while its time claims hold at `nowMs`; `undefined` when not cached; null when expired. */
   get(token: string, nowMs: number): AuthenticationInfo | null | undefined {
     const entry = this.#entries.get(token)
     if (entry === undefined) return undefined
-    const now = nowMs / 1000
-    const tolerance = this.#toleranceSeconds
-    if (entry.exp + tolerance <= now || entry.iat - tolerance > now || (entry.nbf !== undefined && entry.nbf - tolerance > now)) {
+    if (!timeClaimsHold(entry.times, nowMs, this.#toleranceMs)) {
       this.#entries.delete(token)
       return null
     }
@@ -49,10 +46,9 @@ export class VerifiedTokens {
     return entry.info
   }
 
-  set(token: string, info: AuthenticationInfo, claims: { exp: number; iat: number; nbf?: unknown }): void {
+  set(token: string, info: AuthenticationInfo, { exp, iat, nbf }: TimeClaims): void {
     if (this.#capacity === 0) return
     if (this.#entries.size >= this.#capacity) this.#entries.delete(this.#entries.keys().next().value!)
-    const nbf = typeof claims.nbf === 'number' ? claims.nbf : undefined
-    this.#entries.set(token, { info: deepFreeze(info), exp: claims.exp, iat: claims.iat, nbf })
+    this.#entries.set(token, { info: deepFreeze(info), times: { exp, iat, nbf } })
   }
 }
