@@ -53,19 +53,28 @@ function originOf(value: string): string {
   return origin
 }
 
+export type SameSite = 'Strict' | 'Lax'
+
 /**
- * A `Set-Cookie` value that makes the browser drop `name`. `__Host-` and `__Secure-` cookies are only
- * accepted — deletions included — with `Secure` (and, for `__Host-`, `Path=/` and no `Domain`), so the
- * attributes follow the name; every cookie this library reads is set with `Path=/`.
+ * One `Set-Cookie` value for a token cookie: always `HttpOnly` (no script may read it) and `Secure`
+ * (browsers accept `__Host-`/`__Secure-` names only with it, and treat `localhost` as secure), with
+ * `Max-Age` in whole seconds (0 deletes). A cookie is replaced or deleted only by a line with the same
+ * name and `Path`, so the path travels with the name everywhere.
  */
-function expiredCookie(name: string): string {
-  const secure = name.startsWith('__Host-') || name.startsWith('__Secure-')
-  return `${name}=; Max-Age=0; Path=/${secure ? '; Secure' : ''}; HttpOnly; SameSite=Lax`
+export function cookieLine(name: string, value: string, options: { path: string; maxAgeSeconds: number; sameSite: SameSite }): string {
+  return `${name}=${value}; Max-Age=${options.maxAgeSeconds}; Path=${options.path}; HttpOnly; Secure; SameSite=${options.sameSite}`
 }
 
-/** Clears cookie `name` in this request's response; returns the header, for an error response that replaces it. */
-export function clearCookie(c: Context, name: string): { 'Set-Cookie': string } {
-  const header = { 'Set-Cookie': expiredCookie(name) }
+const isPrefixed = (name: string) => name.startsWith('__Host-') || name.startsWith('__Secure-')
+
+/**
+ * Clears cookie `name` (set with `path`) in this request's response; returns the header, for an error
+ * response that replaces it. Prefixed names are deleted only by a `Secure` line; an app's own plain cookie,
+ * maybe set over http in development, only by one without.
+ */
+export function clearCookie(c: Context, name: string, path = '/'): { 'Set-Cookie': string } {
+  const line = cookieLine(name, '', { path, maxAgeSeconds: 0, sameSite: 'Lax' })
+  const header = { 'Set-Cookie': isPrefixed(name) ? line : line.replace('; Secure', '') }
   c.header('Set-Cookie', header['Set-Cookie'], { append: true })
   return header
 }

@@ -89,6 +89,11 @@ export function httpError(code: ErrorCode, options: { realm?: string; scope?: st
   return new HTTPException(status, { res: new Response(JSON.stringify(body), { status, headers }), message: code })
 }
 
+/** Whether `error` says the presented grant (refresh token, or its user) is dead for good: 400 `invalid_grant`. */
+export function isDeadGrant(error: unknown): error is EdgeTokenError {
+  return error instanceof EdgeTokenError && httpAnswers[error.code].error === 'invalid_grant'
+}
+
 /** The library's errors as their HTTP answer; anything else as it is, for the app's own error handler. */
 export function toHttpError(error: unknown): unknown {
   return error instanceof EdgeTokenError ? httpError(error.code) : error

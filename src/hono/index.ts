@@ -16,5 +16,6 @@
 export { authenticate, type AuthenticateOptions, type AuthVariables, type OptionalAuthVariables } from './authenticate.ts'
 export { requireScopes } from './scopes.ts'
 export { authRoutes, type AuthRoutesOptions } from './routes.ts'
+export { tokenCookies, type TokenCookies, type TokenCookiesOptions } from './token-cookies.ts'
 export { cachePerEnv, type AuthSource } from './cache.ts'
 export { guard, type AuthErrorBody, type OAuthError } from './errors.ts'

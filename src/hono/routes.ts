@@ -1,14 +1,22 @@
-import { Hono, type Context, type Env } from 'hono'
+import { Hono, type Context, type Env, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
+import { getCookie } from 'hono/cookie'
 import { JwtTokenManager } from '../managers/jwt-token-manager.ts'
+import type { MultiTokenManager } from '../managers/multi-token-manager.ts'
+import type { TokenIssuer } from '../managers/types.ts'
 import { authenticate, clearedDeadCookie, type OptionalAuthVariables } from './authenticate.ts'
-import { clearCookie, type CsrfOptions } from './cookie.ts'
+import { crossSiteGuard, type CsrfOptions } from './cookie.ts'
+import { refreshFromCookies, signInOfRefreshCookie } from './cookie-routes.ts'
+import { clearTokenCookies, type TokenCookies } from './token-cookies.ts'
 import { resolveAuth, type AuthSource } from './cache.ts'
 import { guard, httpError } from './errors.ts'
 
 export interface AuthRoutesOptions {
-  /** Also accept the token from this cookie (and clear it on sign-out, or when it is dead). */
-  cookie?: string
+  /**
+   * Cookie mode (`tokenCookies()`): refresh reads and rotates the refresh cookie, sign-out also works
+   * with only a cookie and clears both, and the session cookie authenticates. Bearer clients keep working.
+   */
+  cookies?: TokenCookies
   /** The `realm` of `WWW-Authenticate` challenges. Default `"api"`. */
   realm?: string
   /** Cross-site protection for cookie-authenticated writes; on by default (see `authenticate`). */
@@ -26,7 +34,8 @@ const refreshBodyLimit = bodyLimit({
   },
 })
 
-async function refreshTokenFrom(c: Context): Promise<string> {
+/** The body's `{ refreshToken }`; in cookie mode `null` when the body names none (the cookie's is meant). */
+async function bodyRefreshToken(c: Context, cookieMode: boolean): Promise<string | null> {
   let body: unknown
   try {
     body = JSON.parse(await c.req.text())
@@ -34,15 +43,22 @@ async function refreshTokenFrom(c: Context): Promise<string> {
     body = undefined
   }
   const refreshToken = (body as { refreshToken?: unknown } | null | undefined)?.refreshToken
-  if (typeof refreshToken !== 'string' || refreshToken === '') {
-    throw httpError('ERR_INVALID_REQUEST')
-  }
-  return refreshToken
+  if (typeof refreshToken === 'string' && refreshToken !== '') return refreshToken
+  if (cookieMode && refreshToken === undefined) return null
+  throw httpError('ERR_INVALID_REQUEST')
+}
+
+/** Who a sign-out acts for: the caller's token, or the sign-in behind a refresh cookie. */
+interface SignedIn {
+  tokenId: string
+  tokenIssuer: TokenIssuer
+  authUserId: string
 }
 
 /**
  * The token endpoints, as a Hono app to mount (conventionally at `/auth`):
- * - `POST /refresh` `{ refreshToken }` → 200 AuthSuccess (rotated refresh token); dead token → 400 `invalid_grant`
+ * - `POST /refresh` `{ refreshToken }` → 200 AuthSuccess (rotated refresh token); dead token → 400 `invalid_grant`.
+ *   In cookie mode an empty body uses the refresh cookie (or reports the session cookie's sign-in).
  * - `POST /sign-out` → 204, revokes the presented token; `POST /sign-out-all` → 204, revokes all of the caller's
  * - `GET /tokens` → the caller's tokens; `DELETE /tokens/:tokenId` → 204, or 404 unless it is the caller's
  * - `GET /.well-known/jwks.json` → the ES512 public keys (404 without ES512)
@@ -51,53 +67,60 @@ async function refreshTokenFrom(c: Context): Promise<string> {
  * ```ts
  * const app = new Hono()
  * app.route('/auth', authRoutes(auth))
- * // Workers: build per isolate from env
- * app.route('/auth', authRoutes((c) => servicesFor(c.env).auth))
+ * // Workers: build per isolate from env; browsers keep their tokens in HttpOnly cookies
+ * app.route('/auth', authRoutes((c) => servicesFor(c.env).auth, { cookies: tokenCookies() }))
  * ```
  */
 export function authRoutes<E extends Env = any>(auth: AuthSource<E>, options: AuthRoutesOptions = {}): Hono<E> {
   const app = new Hono<E>()
-  const authenticated = authenticate<E>({ auth, ...options })
-  // Sign-out must work with a dead cookie too (204, cookie cleared): nobody may be stuck with one.
-  const signingOut = authenticate<E>({ auth, ...options, optional: true })
+  const { cookies, csrf } = options
   const realm = options.realm ?? 'api'
-  /** The caller to sign out, or null when a dead cookie was all they had (already cleared). */
-  const signOutCaller = (c: Context) => {
-    const caller = (c.var as unknown as OptionalAuthVariables).auth
-    if (caller) return caller
-    if (clearedDeadCookie(c)) return null
-    throw httpError('ERR_TOKEN_MISSING', { realm })
+  const cookie = cookies?.session
+  const authenticated = authenticate<E>({ auth, realm, csrf, ...(cookie && { cookie }) })
+  // Sign-out must work with a dead cookie too (204, cookie cleared): nobody may be stuck with one.
+  const signingOut = authenticate<E>({ auth, realm, csrf, ...(cookie && { cookie }), optional: true })
+  const refuseCrossSite = crossSiteGuard(csrf)
+  // Cookie mode: a write without an Authorization header can only be riding on cookies.
+  const cookieWrites: MiddlewareHandler = async (c, next) => {
+    if (cookies && !c.req.header('authorization')) refuseCrossSite(c)
+    await next()
   }
   // A failing factory (e.g. a missing secret) becomes a typed 500, like any other library error.
   const servicesOf = (c: Context<any>) => guard(() => resolveAuth(auth, c as Context<E>))
 
+  /** Revokes what `revoke` picks for the caller (or the refresh cookie's sign-in), clears the cookies: 204. */
+  const signOut = (revoke: (tokenManager: MultiTokenManager, who: SignedIn) => Promise<void>) => async (c: Context) => {
+    const services = await servicesOf(c)
+    const caller = (c.var as unknown as OptionalAuthVariables).auth
+    let who: SignedIn | null = caller && { tokenId: caller.authId, tokenIssuer: caller.tokenIssuer, authUserId: caller.userIdentifier }
+    if (!who && cookies) {
+      const cookieSignIn = await signInOfRefreshCookie(c, services, cookies)
+      who = cookieSignIn && { tokenId: cookieSignIn.tokenId, tokenIssuer: 'jwt', authUserId: cookieSignIn.authUserId }
+    }
+    // Nothing at all, not even a dead cookie: the caller must say who is signing out.
+    const hadCookie = clearedDeadCookie(c) || (cookies !== undefined && getCookie(c, cookies.refresh) !== undefined)
+    if (!who && !hadCookie) throw httpError('ERR_TOKEN_MISSING', { realm })
+    if (who) await guard(() => revoke(services.tokenManager, who))
+    if (cookies) clearTokenCookies(c, cookies)
+    return c.body(null, 204)
+  }
+
   app.post('/refresh', refreshBodyLimit, async (c) => {
-    const refreshToken = await refreshTokenFrom(c)
+    const refreshToken = await bodyRefreshToken(c, cookies !== undefined)
+    if (refreshToken === null) {
+      refuseCrossSite(c)
+      return refreshFromCookies(c, await servicesOf(c), cookies!, realm)
+    }
     const services = await servicesOf(c)
     const jwt = await guard(() => services.getTokenManager(JwtTokenManager))
     const success = await guard(() => jwt.refreshAccessToken(refreshToken))
     return c.json(success, 200, noStore)
   })
 
-  app.post('/sign-out', signingOut, async (c) => {
-    const caller = signOutCaller(c)
-    if (caller) {
-      const { tokenManager } = await servicesOf(c)
-      await guard(() => tokenManager.revokeToken({ tokenId: caller.authId, tokenIssuer: caller.tokenIssuer }))
-      if (options.cookie) clearCookie(c, options.cookie)
-    }
-    return c.body(null, 204)
-  })
-
-  app.post('/sign-out-all', signingOut, async (c) => {
-    const caller = signOutCaller(c)
-    if (caller) {
-      const { tokenManager } = await servicesOf(c)
-      await guard(() => tokenManager.revokeAllTokens({ authUserId: caller.userIdentifier }))
-      if (options.cookie) clearCookie(c, options.cookie)
-    }
-    return c.body(null, 204)
-  })
+  app.post('/sign-out', cookieWrites, signingOut, signOut((tokenManager, who) =>
+    tokenManager.revokeToken({ tokenId: who.tokenId, tokenIssuer: who.tokenIssuer })))
+  app.post('/sign-out-all', cookieWrites, signingOut, signOut((tokenManager, who) =>
+    tokenManager.revokeAllTokens({ authUserId: who.authUserId })))
 
   app.get('/tokens', authenticated, async (c) => {
     const { tokenManager } = await servicesOf(c)

@@ -266,6 +266,7 @@ export class JwtTokenManager implements TokenManager {
       token,
       tokenExpiresAt: new Date((claims.exp as number) * 1000),
       refreshToken,
+      refreshTokenExpiresAt: new Date(now.getTime() + this.#config.refreshTokenLifetime),
       authUserId: row.authUserId,
       scopeNames: row.scopes,
       tokenId: row.id,

@@ -10,6 +10,11 @@ export interface AuthSuccess {
   tokenExpiresAt: Date | null
   /** Only for JWTs: the long-lived token to trade for a new pair at `POST /auth/refresh`. */
   refreshToken: string | null
+  /**
+   * Only for JWTs: when `refreshToken` dies unless it is used first (each refresh slides it). Read on the
+   * app server's clock; the store's clock decides. Sets the lifetime of the refresh cookie in cookie mode.
+   */
+  refreshTokenExpiresAt?: Date
   authUserId: string
   scopeNames: string[]
   /** The id `listTokens` reports and `revokeToken` accepts (refresh token id or session id). */

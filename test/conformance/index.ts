@@ -1,6 +1,7 @@
 // The conformance suite, written once and run on every runtime: the list of cases and a runner that
 // works anywhere. Each runtime's entry supplies a migrated database and reports the results.
 import { badInputTests } from './bad-input.ts'
+import { cookieModeTests } from './cookie-mode.ts'
 import { cryptoVectorTests } from './crypto-vectors.ts'
 import { es512Tests } from './es512.ts'
 import { measureFeatures, type Features } from './features.ts'
@@ -23,6 +24,7 @@ export const conformanceCases: readonly TestCase<ConformanceContext>[] = [
   ...sessionTests,
   ...multiTests,
   ...badInputTests,
+  ...cookieModeTests,
 ]
 
 /** What a runtime's run reports: written to `.test-results/<runtime>.json` by the runners. */

@@ -4,7 +4,7 @@
 // cookie-authenticated write started by another site gets 403, bearer requests are unaffected.
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { authenticate, authRoutes, type AuthenticateOptions } from '../../src/hono/index.ts'
+import { authenticate, authRoutes, tokenCookies, type AuthenticateOptions } from '../../src/hono/index.ts'
 import { ServerSideSessionsTokenManager, type AuthServices } from '../../src/index.ts'
 import { createAuth, testClock } from '../support/auth.ts'
 import { openDatabase, type OpenDatabase } from '../support/drivers.ts'
@@ -17,7 +17,7 @@ const origin = 'http://localhost' // what app.request() uses as the request's ow
 
 function cookieApp(auth: AuthServices<unknown>, cookie: string, csrf?: AuthenticateOptions['csrf']) {
   const app = new Hono()
-  app.route('/auth', authRoutes(auth, { cookie, ...(csrf !== undefined && { csrf }) }))
+  app.route('/auth', authRoutes(auth, { cookies: tokenCookies({ session: cookie }), ...(csrf !== undefined && { csrf }) }))
   app.get('/public', authenticate({ auth, cookie, optional: true }), (c) => c.json({ user: c.var.auth?.userIdentifier ?? null }))
   app.post('/public', authenticate({ auth, cookie, optional: true }), (c) => c.json({ user: c.var.auth?.userIdentifier ?? null }))
   return app

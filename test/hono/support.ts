@@ -3,14 +3,14 @@
 import { Hono } from 'hono'
 import { vi } from 'vitest'
 import type { AuthServices } from '../../src/index.ts'
-import { authenticate, authRoutes, requireScopes, type AuthSource } from '../../src/hono/index.ts'
+import { authenticate, authRoutes, requireScopes, tokenCookies, type AuthSource } from '../../src/hono/index.ts'
 import { secrets } from '../support/auth.ts'
 
 export const cookieName = 'auth_token'
 
 export function buildApp(auth: AuthSource | AuthServices) {
   const app = new Hono()
-  app.route('/auth', authRoutes(auth, { cookie: cookieName, realm: 'test "realm"' }))
+  app.route('/auth', authRoutes(auth, { cookies: tokenCookies({ session: cookieName }), realm: 'test "realm"' }))
   app.get('/api/me', authenticate({ auth, cookie: cookieName, realm: 'test "realm"' }), (c) =>
     c.json({ ...c.var.auth, tokenLength: c.var.authToken.length }))
   app.get('/api/admin', authenticate({ auth }), requireScopes('admin', 'write'), (c) => c.json({ ok: c.var.auth.userIdentifier }))
@@ -30,7 +30,10 @@ export interface Exchange {
 /** Calls the app and keeps the whole response as text, for assertions and leak checks. */
 export async function call(app: Hono<any, any, any>, path: string, init?: RequestInit, env?: unknown, executionCtx?: ExecutionContextLike): Promise<Exchange> {
   const response = await app.request(path, init, env as never, executionCtx as never)
-  return { status: response.status, headers: Object.fromEntries(response.headers), body: await response.text() }
+  // Every Set-Cookie line, one per line (Object.fromEntries would keep only the last).
+  const cookies = response.headers.getSetCookie()
+  const headers = { ...Object.fromEntries(response.headers), ...(cookies.length > 0 && { 'set-cookie': cookies.join('\n') }) }
+  return { status: response.status, headers, body: await response.text() }
 }
 
 export interface ExecutionContextLike {

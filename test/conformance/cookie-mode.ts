@@ -1,0 +1,216 @@
+// Cookie mode on the runtime under test: the long-lived token of a browser sign-in lives in an HttpOnly
+// cookie, bodies carry only what a page script may hold, refresh and sign-out work from the cookie alone,
+// a dead cookie is cleared, and cookie-borne writes from another site are refused. Real clock throughout:
+// cookie lifetimes are computed on it.
+import { JwtTokenManager, ServerSideSessionsTokenManager, type AuthServices } from 'edge-token-managers'
+import { authenticate, authRoutes, tokenCookies, type TokenCookiesOptions } from 'edge-token-managers/hono'
+import { Hono } from 'hono'
+import { assert, deepEqual, equal, match, suite } from './harness.ts'
+import { createAuth, hs512Config, newUserId, sessionsConfig, type ConformanceContext } from './support.ts'
+
+/** The cookies a browser would keep: set and deleted by name and path, sent where their path matches. */
+class CookieJar {
+  readonly #cookies = new Map<string, { name: string; value: string; path: string }>()
+  /** The Set-Cookie lines of `response`, parsed into name, value and attributes. */
+  static lines(response: Response) {
+    return response.headers.getSetCookie().map((line) => {
+      const [pair = '', ...attributes] = line.split('; ')
+      const name = pair.slice(0, pair.indexOf('='))
+      const value = pair.slice(pair.indexOf('=') + 1)
+      const attrs = new Map(attributes.map((a) => [a.split('=')[0]!.toLowerCase(), a.split('=')[1] ?? true] as const))
+      return { name, value, attrs, line }
+    })
+  }
+
+  take(response: Response): this {
+    for (const { name, value, attrs } of CookieJar.lines(response)) {
+      const path = String(attrs.get('path') ?? '/')
+      if (attrs.get('max-age') === '0') this.#cookies.delete(`${name} ${path}`)
+      else this.#cookies.set(`${name} ${path}`, { name, value, path })
+    }
+    return this
+  }
+
+  get(name: string): string | undefined {
+    return [...this.#cookies.values()].find((c) => c.name === name)?.value
+  }
+
+  /** The Cookie header for a request to `path`. */
+  header(path: string): string {
+    return [...this.#cookies.values()].filter((c) => path === c.path || path.startsWith(c.path === '/' ? '/' : `${c.path}/`))
+      .map((c) => `${c.name}=${c.value}`).join('; ')
+  }
+}
+
+function cookieApp(ctx: ConformanceContext, options: TokenCookiesOptions = {}) {
+  const { auth } = createAuth(ctx, [hs512Config(), sessionsConfig({ defaultSessionLifetime: '1h' })], { clock: 'database' })
+  const cookies = tokenCookies(options)
+  const app = new Hono()
+  app.post('/sign-in/:kind', async (c) => {
+    const manager = c.req.param('kind') === 'session' ? auth.getTokenManager(ServerSideSessionsTokenManager) : auth.getTokenManager(JwtTokenManager)
+    return cookies.respond(c, await manager.issueToken({ authUserId: c.req.query('user')!, method: 'password' }))
+  })
+  app.route('/auth', authRoutes(auth, { cookies }))
+  app.get('/api/me', authenticate({ auth, cookie: cookies.session }), (c) => c.json({ user: c.var.auth.userIdentifier, via: c.var.auth.tokenIssuer }))
+  const jar = new CookieJar()
+  /** A same-origin browser request: the jar's cookies for the path, `Sec-Fetch-Site: same-origin`. */
+  const browser = async (method: string, path: string, headers: Record<string, string> = {}) => {
+    const cookie = jar.header(path)
+    const response = await app.request(path, { method, headers: { 'Sec-Fetch-Site': 'same-origin', ...(cookie && { Cookie: cookie }), ...headers } })
+    jar.take(response.clone())
+    return response
+  }
+  return { auth, app, jar, browser, signIn: (kind: 'jwt' | 'session', user = newUserId()) => browser('POST', `/sign-in/${kind}?user=${user}`) }
+}
+
+async function bodyOf(response: Response): Promise<Record<string, unknown>> {
+  return (await response.json()) as Record<string, unknown>
+}
+
+const rotations = async (auth: AuthServices<unknown>, user: string) => (await auth.tokenManager.listTokens({ authUserId: user })).length
+
+export const cookieModeTests = suite<ConformanceContext>('cookie mode', (test) => {
+  test('a JWT sign-in puts the refresh token in an HttpOnly, Secure, Strict cookie on /auth; the body holds only the access token', async (ctx) => {
+    const { signIn, browser, jar } = cookieApp(ctx)
+    const response = await signIn('jwt')
+    equal(response.status, 200)
+    equal(response.headers.get('cache-control'), 'no-store')
+    const set = CookieJar.lines(response)
+    const refresh = set.find((c) => c.name === '__Secure-refresh')!
+    match(refresh.value, /^etmrt_[A-Za-z0-9_-]+$/, 'the refresh token')
+    deepEqual([...refresh.attrs.keys()], ['max-age', 'path', 'httponly', 'secure', 'samesite'])
+    equal(refresh.attrs.get('path'), '/auth')
+    equal(refresh.attrs.get('samesite'), 'Strict')
+    const maxAge = Number(refresh.attrs.get('max-age'))
+    assert(Math.abs(maxAge - 14 * 86_400) <= 5, `Max-Age follows the 14-day refresh lifetime, got ${maxAge}`)
+    // The other kind's cookie is cleared, so an earlier sign-in cannot outlive this one's sign-out.
+    assert(set.some((c) => c.name === '__Host-session' && c.attrs.get('max-age') === '0' && c.attrs.get('path') === '/'))
+    const body = await bodyOf(response)
+    equal(body.refreshToken, null)
+    equal(body.authStrategy, 'jwt')
+    assert(!JSON.stringify(body).includes(refresh.value), 'the body never holds the refresh token')
+    equal((await browser('GET', '/api/me', { Authorization: `Bearer ${body.token}` })).status, 200)
+    equal(jar.header('/api/me'), '', 'the refresh cookie is not sent outside /auth')
+  })
+
+  test('a session sign-in puts the session token in a __Host- cookie (Path=/, Lax) that authenticates; no token in the body', async (ctx) => {
+    const { signIn, browser } = cookieApp(ctx)
+    const user = newUserId()
+    const response = await signIn('session', user)
+    const session = CookieJar.lines(response).find((c) => c.name === '__Host-session')!
+    match(session.value, /^etmst_/, 'the session token')
+    equal(session.attrs.get('path'), '/')
+    equal(session.attrs.get('samesite'), 'Lax')
+    assert(session.attrs.has('httponly') && session.attrs.has('secure'), 'HttpOnly and Secure')
+    assert(Math.abs(Number(session.attrs.get('max-age')) - 3_600) <= 5, 'Max-Age follows the 1 h lifetime')
+    const body = await bodyOf(response)
+    equal(body.token, null)
+    equal(body.refreshToken, null)
+    equal(body.authUserId, user)
+    deepEqual(await bodyOf(await browser('GET', '/api/me')), { user, via: 'session' })
+  })
+
+  test('refresh rotates the cookie and answers with a new access token; the spent value is dead after the grace window', async (ctx) => {
+    const { signIn, browser, jar, auth } = cookieApp(ctx)
+    const user = newUserId()
+    const first = await bodyOf(await signIn('jwt', user))
+    const spent = jar.get('__Secure-refresh')!
+    const refreshed = await browser('POST', '/auth/refresh')
+    equal(refreshed.status, 200)
+    const body = await bodyOf(refreshed)
+    equal(body.refreshToken, null)
+    assert(body.token !== first.token, 'a new access token')
+    const next = jar.get('__Secure-refresh')!
+    assert(next !== spent && next.startsWith(spent.slice(0, 28)), 'the same family, a new rotating secret')
+    equal((await browser('POST', '/auth/refresh')).status, 200, 'the successor refreshes in turn')
+    equal(await rotations(auth, user), 1, 'one family')
+  })
+
+  test('a dead refresh cookie is cleared (400 invalid_grant); no cookie at all is 400 invalid_request', async (ctx) => {
+    const { app, auth, signIn, browser, jar } = cookieApp(ctx)
+    const user = newUserId()
+    await signIn('jwt', user)
+    await auth.tokenManager.revokeAllTokens({ authUserId: user })
+    const dead = await browser('POST', '/auth/refresh')
+    equal(dead.status, 400)
+    deepEqual(await bodyOf(dead.clone()), { error: 'invalid_grant', code: 'ERR_REFRESH_TOKEN_NOT_FOUND' })
+    assert(CookieJar.lines(dead).some((c) => c.name === '__Secure-refresh' && c.attrs.get('max-age') === '0' && c.attrs.get('path') === '/auth'))
+    equal(jar.get('__Secure-refresh'), undefined)
+    const none = await app.request('/auth/refresh', { method: 'POST' })
+    equal(none.status, 400)
+    equal((await bodyOf(none)).code, 'ERR_INVALID_REQUEST')
+  })
+
+  test('refresh with a session cookie reports its sign-in without a token; a dead one is cleared with 401', async (ctx) => {
+    const { signIn, browser, jar, auth } = cookieApp(ctx)
+    const user = newUserId()
+    const issued = await bodyOf(await signIn('session', user))
+    const response = await browser('POST', '/auth/refresh')
+    deepEqual(await bodyOf(response), {
+      authStrategy: 'session', token: null, tokenExpiresAt: null, refreshToken: null, authUserId: user, scopeNames: [], tokenId: issued.tokenId,
+    })
+    await auth.tokenManager.revokeAllTokens({ authUserId: user })
+    const dead = await browser('POST', '/auth/refresh')
+    equal(dead.status, 401)
+    equal(jar.get('__Host-session'), undefined, 'cleared')
+  })
+
+  test('sign-out clears both cookies and revokes: by access token, by session cookie, or by the refresh cookie alone', async (ctx) => {
+    const { signIn, browser, jar, auth } = cookieApp(ctx)
+    for (const how of ['bearer', 'session cookie', 'refresh cookie', 'sign-out-all by refresh cookie'] as const) {
+      const user = newUserId()
+      const body = await bodyOf(await signIn(how === 'session cookie' ? 'session' : 'jwt', user))
+      const path = how.startsWith('sign-out-all') ? '/auth/sign-out-all' : '/auth/sign-out'
+      const response = await browser('POST', path, how === 'bearer' ? { Authorization: `Bearer ${body.token}` } : {})
+      equal(response.status, 204, how)
+      const cleared = CookieJar.lines(response).filter((c) => c.attrs.get('max-age') === '0').map((c) => `${c.name} ${c.attrs.get('path')}`)
+      assert(cleared.includes('__Host-session /') && cleared.includes('__Secure-refresh /auth'), `${how}: both cleared, got ${cleared}`)
+      equal(jar.header('/auth/refresh'), '', how)
+      equal(await rotations(auth, user), 0, `${how}: revoked`)
+    }
+    equal((await browser('POST', '/auth/sign-out')).status, 401, 'nothing at all: the caller must say who')
+  })
+
+  test('cookie-borne refresh and sign-out from another site are refused (403) and change nothing; bearer callers are unaffected', async (ctx) => {
+    const { signIn, browser, jar, app, auth } = cookieApp(ctx)
+    const user = newUserId()
+    const body = await bodyOf(await signIn('jwt', user))
+    const cookie = jar.header('/auth/refresh')
+    for (const [path, headers] of [
+      ['/auth/refresh', { 'Sec-Fetch-Site': 'cross-site' }],
+      ['/auth/refresh', { 'Sec-Fetch-Site': 'same-site' }],
+      ['/auth/sign-out', { 'Sec-Fetch-Site': 'cross-site' }],
+      ['/auth/sign-out-all', { Origin: 'https://evil.example' }],
+    ] as const) {
+      const response = await app.request(path, { method: 'POST', headers: { ...headers, Cookie: cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=b' })
+      equal(response.status, 403, `${path} ${JSON.stringify(headers)}`)
+      equal((await bodyOf(response)).code, 'ERR_CROSS_SITE_REQUEST')
+      equal(response.headers.getSetCookie().length, 0, 'no cookie touched')
+    }
+    equal(jar.header('/auth/refresh'), cookie, 'nothing rotated')
+    equal((await browser('POST', '/auth/refresh')).status, 200, 'the sign-in is intact')
+    // A bearer client (CLI, mobile, PAT) on the same routes: tokens in the body, no cookies, no origin rule.
+    const pat = await auth.tokenManager.issueToken({ authUserId: user, method: 'pat' })
+    const bearer = await app.request('/auth/refresh', {
+      method: 'POST', headers: { 'Sec-Fetch-Site': 'cross-site', 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken: pat.refreshToken }),
+    })
+    equal(bearer.status, 200)
+    match(String((await bodyOf(bearer.clone())).refreshToken), /^etmrt_/)
+    equal(bearer.headers.getSetCookie().length, 0)
+    equal((await browser('POST', '/auth/sign-out', { Authorization: `Bearer ${body.token}`, 'Sec-Fetch-Site': 'cross-site' })).status, 204, 'a header cannot ride along cross-site')
+  })
+
+  test('tokenCookies refuses names and paths browsers would drop', (ctx) => {
+    void ctx
+    for (const options of [{ refresh: '__Host-refresh' }, { session: 'a b' }, { session: 'same', refresh: 'same' }, { refreshPath: 'auth' }] as TokenCookiesOptions[]) {
+      let code: unknown
+      try {
+        tokenCookies(options)
+      } catch (error) {
+        code = (error as { code?: unknown }).code
+      }
+      equal(code, 'ERR_CONFIG', JSON.stringify(options))
+    }
+    deepEqual({ ...tokenCookies({ refresh: '__Host-refresh', refreshPath: '/' }) }.refreshPath, '/')
+  })
+})
