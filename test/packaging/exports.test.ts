@@ -1,5 +1,6 @@
 // The public surface, pinned: every runtime export of every entry point. Each is a promise to keep, so
-// adding one means adding it here (and documenting it); the total stays within 40.
+// adding one means adding it here (and documenting it). The budget was 40; it grew deliberately by one
+// for each feature that needs its own entry point: tokenCookies (cookie mode).
 import { describe, expect, it } from 'vitest'
 import * as client from '../../src/client/index.ts'
 import * as drizzle from '../../src/drizzle/index.ts'
@@ -16,7 +17,7 @@ const surface = {
     'UnsupportedAlgorithmError', 'errorCodes', 'initializeAuthServices',
   ],
   'edge-token-managers/drizzle': ['authRefreshToken', 'authSession', 'drizzleTokenStore'],
-  'edge-token-managers/hono': ['authRoutes', 'authenticate', 'cachePerEnv', 'guard', 'requireScopes'],
+  'edge-token-managers/hono': ['authRoutes', 'authenticate', 'cachePerEnv', 'guard', 'requireScopes', 'tokenCookies'],
   'edge-token-managers/client': ['createAuthClient', 'localStorageStorage', 'memoryStorage', 'noLock', 'webLocks'],
 }
 const modules = { 'edge-token-managers': root, 'edge-token-managers/drizzle': drizzle, 'edge-token-managers/hono': hono, 'edge-token-managers/client': client }
@@ -26,7 +27,7 @@ describe('public surface', () => {
     expect(Object.keys(modules[entry as keyof typeof modules]).sort()).toEqual([...surface[entry as keyof typeof surface]].sort())
   })
 
-  it('stays within 40 runtime exports in all', () => {
-    expect(Object.values(surface).flat().length).toBeLessThanOrEqual(40)
+  it('stays within its budget of runtime exports', () => {
+    expect(Object.values(surface).flat().length).toBeLessThanOrEqual(41)
   })
 })
