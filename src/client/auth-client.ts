@@ -3,6 +3,7 @@ import { withServerClockOffset } from './clock-offset.ts'
 import { webLocks } from './lock.ts'
 import { requestRefresh, saysInvalidToken } from './protocol.ts'
 import { memoryStorage } from './storage.ts'
+import { pendingSignOut, tabMemoryStorage } from './tab-memory.ts'
 import type { AuthClient, AuthClientOptions, AuthSuccessJson, SignOutReason } from './types.ts'
 
 /** How long a tab that waited for the refresh lock waits for the holder's result to reach its storage. */
@@ -36,7 +37,8 @@ const handoffWaitMs = 1_000
  * ```
  */
 export function createAuthClient(options: AuthClientOptions): AuthClient {
-  const storage = options.storage ?? memoryStorage()
+  const cookieMode = options.mode === 'cookie'
+  if (cookieMode && options.storage) throw new TypeError('createAuthClient: cookie mode keeps the access token in memory; leave out `storage`')
   const refreshBefore = options.refreshBefore ?? 30_000
   const clock = options.clock ?? (() => new Date())
   const send = options.fetch ?? ((request: Request) => globalThis.fetch(request))
@@ -44,6 +46,11 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   const base = new URL(options.baseUrl)
   const basePath = base.pathname.replace(/\/+$/, '')
   const authPath = (options.authPath ?? '/auth').replace(/\/+$/, '')
+  const channel = `edge-token-managers.auth:${base.origin}${basePath}`
+  const storage = options.storage ?? (cookieMode ? tabMemoryStorage(channel) : memoryStorage())
+  const signOutPending = pendingSignOut(channel)
+  // Cookie mode: the refresh token is the server's cookie, so every JWT sign-in can refresh.
+  const refreshable = (value: AuthSuccessJson) => (cookieMode ? value.authStrategy === 'jwt' : value.refreshToken !== null)
   const listeners = new Set<(authSuccess: AuthSuccessJson | null) => void>()
 
   let known = storage.get()
@@ -52,7 +59,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   /** Every transition passes here: it notices a change (also one made by another tab) and announces it once. */
   function observe(reason: SignOutReason, code?: string | null): AuthSuccessJson | null {
     const current = storage.get()
-    if (current?.token === known?.token && current?.refreshToken === known?.refreshToken) return current
+    if (sameSignIn(current, known)) return current
     const wasSignedIn = known !== null
     known = current
     for (const listener of listeners) guarded(() => listener(current))
@@ -65,27 +72,30 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     return observe(reason, code)
   }
 
-  /** Resolves to the sign-in to use next: refreshed, someone else's newer one, the same (server unreachable), or null (dead). */
-  function refresh(stale: AuthSuccessJson): Promise<AuthSuccessJson | null> {
+  /**
+   * Resolves to the sign-in to use next: refreshed, someone else's newer one, the same (server unreachable),
+   * or null (dead). `stale === null`: cookie mode's resume, which has nothing yet but the server's cookie.
+   */
+  function refresh(stale: AuthSuccessJson | null): Promise<AuthSuccessJson | null> {
     refreshing ??= refreshUnderLock(stale).finally(() => void (refreshing = null))
     return refreshing
   }
 
-  function refreshUnderLock(stale: AuthSuccessJson): Promise<AuthSuccessJson | null> {
+  function refreshUnderLock(stale: AuthSuccessJson | null): Promise<AuthSuccessJson | null> {
     const task = async ({ waited }: { waited: boolean }) => {
       // Another tab held the lock, so it probably refreshed; browsers pass localStorage between tabs
       // asynchronously (Chromium: after the lock), so give its result a moment to arrive.
-      if (waited && storage.get()?.token === stale.token) await changeFrom(stale.token, handoffWaitMs)
+      if (waited && sameSignIn(storage.get(), stale)) await changeFrom(stale, handoffWaitMs)
       const current = observe('elsewhere')
       // Another tab refreshed (or signed out) while we waited for the lock: take its result.
-      if (current?.token !== stale.token || !current.refreshToken) return current
+      if (!sameSignIn(current, stale) || (current !== null && !refreshable(current))) return current
       const sentAt = clock().getTime()
-      const outcome = await requestRefresh(send, authUrl('/refresh'), current.refreshToken)
+      const outcome = await requestRefresh(send, authUrl('/refresh'), cookieMode ? null : current!.refreshToken)
       // Compare-and-set: a sign-out or sign-in that happened meanwhile wins over this result.
-      if (storage.get()?.refreshToken !== current.refreshToken) return observe('elsewhere')
+      if (!sameSignIn(storage.get(), current)) return observe('elsewhere')
       if (outcome.kind === 'refreshed') {
         const receipt = { sentAt, receivedAt: clock().getTime(), serverDate: outcome.serverDate }
-        return write(withServerClockOffset(outcome.authSuccess, receipt, current.serverClockOffsetMs), 'rejected')
+        return write(withServerClockOffset(outcome.authSuccess, receipt, current?.serverClockOffsetMs), 'rejected')
       }
       if (outcome.kind === 'dead') return write(null, 'rejected', outcome.code)
       return current
@@ -93,8 +103,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     return storage.sharedAs ? lock.run(`edge-token-managers.refresh:${storage.sharedAs}`, task) : task({ waited: false })
   }
 
-  /** Resolves when storage holds a token other than `token` (another tab's write arrived), or after `ms`. */
-  function changeFrom(token: string, ms: number): Promise<void> {
+  /** Resolves when storage holds a sign-in other than `from` (another tab's write arrived), or after `ms`. */
+  function changeFrom(from: AuthSuccessJson | null, ms: number): Promise<void> {
     if (!storage.subscribe) return Promise.resolve()
     return new Promise((resolve) => {
       let unsubscribe = () => {}
@@ -105,7 +115,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       }
       const timer = setTimeout(done, ms)
       unsubscribe = storage.subscribe!(() => {
-        if (storage.get()?.token !== token) done()
+        if (!sameSignIn(storage.get(), from)) done()
       })
     })
   }
@@ -117,7 +127,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
 
     let sent = observe('elsewhere')
     let refreshed = false
-    if (sent?.refreshToken && millisecondsLeft(sent, clock().getTime()) < refreshBefore) {
+    if (sent && refreshable(sent) && millisecondsLeft(sent, clock().getTime()) < refreshBefore) {
       sent = await refresh(sent)
       refreshed = true
     }
@@ -125,18 +135,19 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     if (response.status !== 401 || sent === null) return response
 
     const current = observe('elsewhere')
-    if (current !== null && current.token !== sent.token) return sendWith(request, current)
-    if (current?.refreshToken && !refreshed) {
+    if (current !== null && !sameSignIn(current, sent)) return sendWith(request, current)
+    if (current !== null && refreshable(current) && !refreshed) {
       const next = await refresh(current)
-      return next && next.token !== sent.token ? sendWith(request, next) : response
+      return next && !sameSignIn(next, sent) ? sendWith(request, next) : response
     }
-    if (current !== null && !current.refreshToken && (await saysInvalidToken(response))) write(null, 'rejected')
+    if (current !== null && !refreshable(current) && (await saysInvalidToken(response))) write(null, 'rejected')
     return response
   }
 
   function sendWith(request: Request, authSuccess: AuthSuccessJson | null): Promise<Response> {
-    const attempt = request.clone()
-    if (authSuccess) attempt.headers.set('authorization', `Bearer ${authSuccess.token}`)
+    // Cookie mode: the session (or, on the auth routes, refresh) cookie rides along, also to a sibling API origin.
+    const attempt = cookieMode ? new Request(request.clone(), { credentials: 'include' }) : request.clone()
+    if (authSuccess?.token) attempt.headers.set('authorization', `Bearer ${authSuccess.token}`)
     return send(attempt)
   }
 
@@ -153,6 +164,24 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     return resolve(`${authPath}${path}`)
   }
 
+  async function signOut({ everywhere = false } = {}): Promise<boolean> {
+    let confirmed = false
+    // Cookie mode signs out on the server even before `resume()`: only the server can clear the cookie.
+    if (observe('elsewhere') || cookieMode) {
+      let reached = false
+      try {
+        const response = await authorizedFetch(authUrl(everywhere ? '/sign-out-all' : '/sign-out'), { method: 'POST' })
+        confirmed = response.ok
+        reached = response.status < 500
+      } catch {
+        // Unreachable server: the local sign-out below still happens.
+      }
+      if (cookieMode) signOutPending.set(!reached)
+    }
+    write(null, 'signOut')
+    return confirmed
+  }
+
   storage.subscribe?.(() => observe('elsewhere'))
 
   return {
@@ -163,17 +192,14 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       // A value that already carries an estimate (another client's `authSuccess`) keeps it.
       write(value.serverClockOffsetMs === undefined ? withServerClockOffset(value, { receivedAt: clock().getTime() }) : value, 'signOut')
     },
-    async signOut({ everywhere = false } = {}) {
-      let confirmed = false
-      if (observe('elsewhere')) {
-        try {
-          confirmed = (await authorizedFetch(authUrl(everywhere ? '/sign-out-all' : '/sign-out'), { method: 'POST' })).ok
-        } catch {
-          // Unreachable server: the local sign-out below still happens.
-        }
+    signOut,
+    async resume() {
+      if (!cookieMode) return observe('elsewhere')
+      if (signOutPending.get()) {
+        await signOut()
+        return null
       }
-      write(null, 'signOut')
-      return confirmed
+      return observe('elsewhere') ?? refresh(null)
     },
     get authSuccess() {
       return observe('elsewhere')
@@ -183,6 +209,12 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       return () => void listeners.delete(listener)
     },
   }
+}
+
+/** Whether two states are the same sign-in at the same step (a refresh changes the token, a new sign-in the id). */
+function sameSignIn(a: AuthSuccessJson | null, b: AuthSuccessJson | null): boolean {
+  if (a === null || b === null) return a === b
+  return a.token === b.token && a.refreshToken === b.refreshToken && a.tokenId === b.tokenId
 }
 
 /** A throwing listener must not break the client's own flow (nor the other listeners): report it instead. */

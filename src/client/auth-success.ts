@@ -8,7 +8,9 @@ export function toAuthSuccessJson(value: unknown): AuthSuccessJson | null {
   if (typeof value !== 'object' || value === null) return null
   const v = value as Record<string, unknown>
   if (v.authStrategy !== 'jwt' && v.authStrategy !== 'session') return null
-  if (typeof v.token !== 'string' || v.token === '') return null
+  // A session in cookie mode has no token here: it lives in an HttpOnly cookie.
+  const tokenless = v.token === null && v.authStrategy === 'session'
+  if (!tokenless && (typeof v.token !== 'string' || v.token === '')) return null
   if (typeof v.authUserId !== 'string' || typeof v.tokenId !== 'string') return null
   if (v.refreshToken !== null && v.refreshToken !== undefined && typeof v.refreshToken !== 'string') return null
   const expiresAt = v.tokenExpiresAt instanceof Date ? v.tokenExpiresAt.toISOString() : v.tokenExpiresAt ?? null
@@ -16,7 +18,7 @@ export function toAuthSuccessJson(value: unknown): AuthSuccessJson | null {
   const scopeNames = Array.isArray(v.scopeNames) ? v.scopeNames.filter((s): s is string => typeof s === 'string') : []
   return {
     authStrategy: v.authStrategy,
-    token: v.token,
+    token: tokenless ? null : (v.token as string),
     tokenExpiresAt: expiresAt,
     refreshToken: (v.refreshToken as string | null | undefined) ?? null,
     authUserId: v.authUserId,

@@ -28,7 +28,7 @@ export interface AuthSuccessReceipt {
  */
 export function withServerClockOffset(authSuccess: AuthSuccessJson, receipt: AuthSuccessReceipt, previous?: number): AuthSuccessJson {
   const { serverClockOffsetMs: _untrusted, ...rest } = authSuccess
-  const serverSecond = httpDateMs(receipt.serverDate) ?? issuedAtMs(authSuccess.token)
+  const serverSecond = httpDateMs(receipt.serverDate) ?? (authSuccess.token === null ? null : issuedAtMs(authSuccess.token))
   const sentAt = receipt.sentAt ?? receipt.receivedAt - signInLatencyMs
   const offset = serverSecond === null ? previous : closestToZero(serverSecond - receipt.receivedAt, serverSecond + 1_000 - sentAt)
   return offset === undefined ? rest : { ...rest, serverClockOffsetMs: offset }

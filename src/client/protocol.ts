@@ -17,20 +17,20 @@ export type RefreshOutcome =
   | { kind: 'unavailable' }
 
 /**
- * Trades `refreshToken` for a new pair. Never throws.
+ * Trades `refreshToken` for a new pair. Never throws. `null` is cookie mode: the request carries the
+ * cookies instead, and any 400 (no cookie, or a dead one) or a 401 (a dead session cookie) means the
+ * sign-in is over.
  */
 export async function requestRefresh(
   send: (request: Request) => Promise<Response>,
   url: string,
-  refreshToken: string,
+  refreshToken: string | null,
 ): Promise<RefreshOutcome> {
   let response: Response
   try {
-    response = await send(new Request(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ refreshToken }),
-    }))
+    response = await send(new Request(url, refreshToken === null
+      ? { method: 'POST', credentials: 'include' }
+      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken }) }))
   } catch {
     return { kind: 'unavailable' }
   }
@@ -40,7 +40,8 @@ export async function requestRefresh(
     return authSuccess ? { kind: 'refreshed', authSuccess, serverDate: response.headers.get('date') } : { kind: 'unavailable' }
   }
   const { error, code } = (body ?? {}) as { error?: unknown; code?: unknown }
-  if (response.status === 400 && error === 'invalid_grant') return { kind: 'dead', code: typeof code === 'string' ? code : null }
+  const dead = response.status === 400 && (error === 'invalid_grant' || refreshToken === null)
+  if (dead || (response.status === 401 && refreshToken === null)) return { kind: 'dead', code: typeof code === 'string' ? code : null }
   return { kind: 'unavailable' }
 }
 

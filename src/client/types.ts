@@ -1,7 +1,7 @@
 /**
  * An `AuthSuccess` as the server sends it (`POST /auth/refresh`, the app's sign-in route): dates are ISO
  * strings. `tokenExpiresAt` is `null` for a session without a lifetime; `refreshToken` is `null` for a
- * server-side session, which cannot be refreshed.
+ * server-side session, which cannot be refreshed, and in cookie mode, where it lives in an HttpOnly cookie.
  *
  * @example
  * ```ts
@@ -11,7 +11,8 @@
  */
 export interface AuthSuccessJson {
   authStrategy: 'jwt' | 'session'
-  token: string
+  /** The access token (JWT) or session token. `null` for a session in cookie mode: its token is in an HttpOnly cookie. */
+  token: string | null
   tokenExpiresAt: string | null
   refreshToken: string | null
   authUserId: string
@@ -94,7 +95,17 @@ export interface AuthClientOptions {
   baseUrl: string
   /** Where `authRoutes` is mounted. Default `'/auth'`. */
   authPath?: string
-  /** Default `memoryStorage()` (lost on reload). In a browser, `localStorageStorage()` shares across tabs. */
+  /**
+   * `'bearer'` (default): the client holds the whole sign-in in `storage` and sends `Authorization: Bearer`.
+   * `'cookie'`: for a browser app on the same site as its API, served by `authRoutes` with `tokenCookies()`.
+   * The refresh or session token stays in an HttpOnly cookie no script can read; the access token lives
+   * in memory only, shared by the origin's tabs. Call `resume()` when the page loads.
+   */
+  mode?: 'bearer' | 'cookie'
+  /**
+   * Bearer mode only. Default `memoryStorage()` (lost on reload). In a browser, `localStorageStorage()`
+   * shares across tabs. Cookie mode keeps the access token in tab memory, so passing this is an error.
+   */
   storage?: AuthStorage
   /** Called once per transition from signed in to signed out. Redirect to the sign-in page here. */
   /**
@@ -136,9 +147,16 @@ export interface AuthClient {
   signIn(authSuccess: AuthSuccessInput): void
   /**
    * Revokes this token (`everywhere`: all of the user's tokens) on the server, then clears local state —
-   * even when the server is unreachable. Resolves `true` when the server confirmed.
+   * even when the server is unreachable. Resolves `true` when the server confirmed. In cookie mode the
+   * server also clears the cookie; when it was unreachable, the next `resume()` completes the sign-out.
    */
   signOut(options?: { everywhere?: boolean }): Promise<boolean>
+  /**
+   * Picks up the sign-in this browser already has; call it once when the page loads. Cookie mode asks the
+   * server (the page cannot read the cookie): a refresh for a JWT, a report for a session — or finishes a
+   * sign-out that was made offline. Bearer mode reads `storage`. Resolves to the sign-in, or `null`.
+   */
+  resume(): Promise<AuthSuccessJson | null>
   /** The current sign-in, or `null`. */
   readonly authSuccess: AuthSuccessJson | null
   /** Called with the new value after every change (sign-in, refresh, sign-out, another tab). */

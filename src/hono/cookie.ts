@@ -57,12 +57,13 @@ export type SameSite = 'Strict' | 'Lax'
 
 /**
  * One `Set-Cookie` value for a token cookie: always `HttpOnly` (no script may read it) and `Secure`
- * (browsers accept `__Host-`/`__Secure-` names only with it, and treat `localhost` as secure), with
- * `Max-Age` in whole seconds (0 deletes). A cookie is replaced or deleted only by a line with the same
- * name and `Path`, so the path travels with the name everywhere.
+ * (browsers accept `__Host-`/`__Secure-` names only with it, and treat `localhost` as secure). It lives
+ * until `expires` — a date the token's manager computed, so no second clock is involved — and `null`
+ * deletes it (`Max-Age=0`). A cookie is replaced or deleted only by a line with the same name and `Path`.
  */
-export function cookieLine(name: string, value: string, options: { path: string; maxAgeSeconds: number; sameSite: SameSite }): string {
-  return `${name}=${value}; Max-Age=${options.maxAgeSeconds}; Path=${options.path}; HttpOnly; Secure; SameSite=${options.sameSite}`
+export function cookieLine(name: string, value: string, options: { path: string; expires: Date | null; sameSite: SameSite }): string {
+  const lifetime = options.expires ? `Expires=${options.expires.toUTCString()}` : 'Max-Age=0'
+  return `${name}=${value}; ${lifetime}; Path=${options.path}; HttpOnly; Secure; SameSite=${options.sameSite}`
 }
 
 const isPrefixed = (name: string) => name.startsWith('__Host-') || name.startsWith('__Secure-')
@@ -73,7 +74,7 @@ const isPrefixed = (name: string) => name.startsWith('__Host-') || name.startsWi
  * maybe set over http in development, only by one without.
  */
 export function clearCookie(c: Context, name: string, path = '/'): { 'Set-Cookie': string } {
-  const line = cookieLine(name, '', { path, maxAgeSeconds: 0, sameSite: 'Lax' })
+  const line = cookieLine(name, '', { path, expires: null, sameSite: 'Lax' })
   const header = { 'Set-Cookie': isPrefixed(name) ? line : line.replace('; Secure', '') }
   c.header('Set-Cookie', header['Set-Cookie'], { append: true })
   return header

@@ -33,7 +33,7 @@ export interface TokenCookies {
 const cookieName = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 const cookiePath = /^\/[\x21-\x3a\x3c-\x7e]*$/
 // Browsers cap a cookie's lifetime at 400 days; a session without a lifetime gets the most they keep.
-const maxCookieSeconds = 400 * 24 * 60 * 60
+const maxCookieMs = 400 * 24 * 60 * 60 * 1000
 const noStore = { 'Cache-Control': 'no-store', Pragma: 'no-cache' }
 
 /**
@@ -77,9 +77,8 @@ export function tokenCookies(options: TokenCookiesOptions = {}): TokenCookies {
         ? [refresh, refreshPath, authSuccess.refreshToken, session, '/']
         : [session, '/', authSuccess.token, refresh, refreshPath]
       if (!kept) throw new ConfigError('tokenCookies.respond: this AuthSuccess carries no token to keep in a cookie.')
-      const expiresAt = isJwt ? authSuccess.refreshTokenExpiresAt : authSuccess.tokenExpiresAt
-      const maxAgeSeconds = expiresAt ? Math.max(0, Math.ceil((expiresAt.getTime() - Date.now()) / 1000)) : maxCookieSeconds
-      c.header('Set-Cookie', cookieLine(name, kept, { path, maxAgeSeconds: Math.min(maxAgeSeconds, maxCookieSeconds), sameSite: isJwt ? 'Strict' : 'Lax' }), { append: true })
+      const expires = (isJwt ? authSuccess.refreshTokenExpiresAt : authSuccess.tokenExpiresAt) ?? new Date(Date.now() + maxCookieMs)
+      c.header('Set-Cookie', cookieLine(name, kept, { path, expires, sameSite: isJwt ? 'Strict' : 'Lax' }), { append: true })
       // One sign-in per browser: a cookie left from an earlier sign-in of the other kind would outlive this one's sign-out.
       clearCookie(c, other, otherPath)
       return c.json({ ...authSuccess, refreshToken: null, ...(!isJwt && { token: null }) }, 200, noStore)
