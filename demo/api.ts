@@ -3,7 +3,7 @@
 import { inArray, or } from 'drizzle-orm'
 import { Hono, type Context } from 'hono'
 import { ServerSideSessionsTokenManager } from '../src/index.ts'
-import { authenticate, guard, requireScopes } from '../src/hono/index.ts'
+import { authenticate, guard, requireScopes, type TokenCookies } from '../src/hono/index.ts'
 import { tokenMetadata } from './schema.ts'
 import { storageFailure } from '../src/drizzle/errors.ts'
 import { clip, requestInfo, unstorable } from './request-info.ts'
@@ -13,6 +13,8 @@ export interface DemoApiOptions {
   services: (c: Context) => DemoServices
   /** The caller's IP, as the runtime knows it (Workers: `cf-connecting-ip`; Node: the socket). */
   clientIp: (c: Context) => string | undefined
+  /** Cookie mode, shared with the /auth routes: browser sign-ins keep their long-lived token in a cookie. */
+  cookies: TokenCookies
 }
 
 const noStore = { 'Cache-Control': 'no-store' }
@@ -33,9 +35,10 @@ async function jsonBody(c: Context): Promise<Record<string, unknown>> {
  * app.route('/api', demoApi({ services: (c) => servicesFor(c.env), clientIp: (c) => c.req.header('cf-connecting-ip') }))
  * ```
  */
-export function demoApi({ services, clientIp }: DemoApiOptions) {
+export function demoApi({ services, clientIp, cookies }: DemoApiOptions) {
   const api = new Hono()
-  const authenticated = authenticate({ auth: (c) => services(c).auth })
+  // Browsers: a JWT's access token as Bearer, or the session cookie. API clients: Bearer only.
+  const authenticated = authenticate({ auth: (c) => services(c).auth, cookie: cookies.session })
 
   // NOT an identity provider: anyone may claim any username. A real app verifies a password, a passkey or
   // an OAuth login here, then issues tokens exactly like this.
@@ -45,6 +48,9 @@ export function demoApi({ services, clientIp }: DemoApiOptions) {
     if (!usernamePattern.test(username)) return badRequest(c, 'ERR_INVALID_USERNAME')
     if (body.kind !== 'jwt' && body.kind !== 'session') return badRequest(c, 'ERR_INVALID_KIND')
     if (unstorable(body.deviceName)) return badRequest(c, 'ERR_INVALID_DEVICE_NAME')
+    // `tokens: 'bearer'` for API clients (curl, mobile): every token in the body. The page uses cookies.
+    const tokens = body.tokens ?? 'cookie'
+    if (tokens !== 'cookie' && tokens !== 'bearer') return badRequest(c, 'ERR_INVALID_TOKENS')
     const { auth } = services(c)
     const authUserId = username.toLowerCase()
     const context = requestInfo(c, clientIp(c), { name: `sign-in (${body.kind})`, deviceName: clip(body.deviceName, 80) })
@@ -53,7 +59,7 @@ export function demoApi({ services, clientIp }: DemoApiOptions) {
       body.kind === 'jwt'
         ? auth.tokenManager.issueToken(options) // the primary manager: JWT
         : auth.getTokenManager(ServerSideSessionsTokenManager).issueToken(options))
-    return c.json(success, 200, noStore)
+    return tokens === 'cookie' ? cookies.respond(c, success) : c.json(success, 200, noStore)
   })
 
   api.get('/me', authenticated, (c) => c.json(c.var.auth, 200, noStore))

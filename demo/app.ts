@@ -2,7 +2,7 @@
 // JSON API at /api. Entry points (node.ts, worker.ts) supply the database, secrets and the built page.
 import { Hono, type Context } from 'hono'
 import { secureHeaders } from 'hono/secure-headers'
-import { authRoutes } from '../src/hono/index.ts'
+import { authRoutes, tokenCookies } from '../src/hono/index.ts'
 import { demoApi } from './api.ts'
 import type { DemoServices } from './services.ts'
 
@@ -32,7 +32,9 @@ export function createDemoApp({ services, page, clientIp }: DemoAppOptions) {
     const refreshBeforeMs = Math.min(30_000, Math.floor(services(c).accessTokenLifetimeMs / 3))
     return c.html(page.replace('data-refresh-before-ms="30000"', `data-refresh-before-ms="${refreshBeforeMs}"`))
   })
-  app.route('/auth', authRoutes((c) => services(c).auth))
-  app.route('/api', demoApi({ services, clientIp }))
+  // Cookie mode: the page never holds a refresh or session token (HttpOnly cookies); PATs stay bearer.
+  const cookies = tokenCookies()
+  app.route('/auth', authRoutes((c) => services(c).auth, { cookies }))
+  app.route('/api', demoApi({ services, clientIp, cookies }))
   return app
 }

@@ -1,6 +1,7 @@
-// The demo page: signs in through /api/sign-in, then lets the library's client keep it signed in
-// (Bearer header, eager refresh, sign-out when the refresh token dies). Bundled by demo/page/build.ts.
-import { createAuthClient, localStorageStorage, type AuthSuccessJson } from '../../src/client/index.ts'
+// The demo page: signs in through /api/sign-in, then lets the library's client keep it signed in, in
+// cookie mode: the refresh or session token stays in an HttpOnly cookie this page cannot read, the access
+// token in memory (shared by the tabs); eager refresh, sign-out when the cookie dies. Bundled by demo/page/build.ts.
+import { createAuthClient, type AuthSuccessJson } from '../../src/client/index.ts'
 
 interface ListedToken {
   tokenId: string
@@ -20,7 +21,7 @@ const formatDate = (iso: string | null | undefined) => (iso ? new Date(iso).toLo
 let refreshes = 0
 const client = createAuthClient({
   baseUrl: location.origin,
-  storage: localStorageStorage('edge-token-managers-demo'),
+  mode: 'cookie',
   refreshBefore: Number(document.documentElement.dataset.refreshBeforeMs ?? 30_000),
   onSignedOut: ({ reason }) => status(reason === 'signOut' ? 'Signed out.' : 'Your sign-in ended (revoked or expired). Please sign in again.'),
 })
@@ -125,4 +126,5 @@ byTestId<HTMLFormElement>('pat-form').addEventListener('submit', async (event) =
 })
 
 render()
-if (client.authSuccess) void loadTokens()
+// The page cannot see its cookie: ask the server whether this browser is signed in.
+void client.resume().then((authSuccess) => authSuccess && loadTokens())

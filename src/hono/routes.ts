@@ -5,7 +5,7 @@ import { JwtTokenManager } from '../managers/jwt-token-manager.ts'
 import type { MultiTokenManager } from '../managers/multi-token-manager.ts'
 import type { TokenIssuer } from '../managers/types.ts'
 import { authenticate, clearedDeadCookie, type OptionalAuthVariables } from './authenticate.ts'
-import { crossSiteGuard, type CsrfOptions } from './cookie.ts'
+import { crossSiteGuard } from './cookie.ts'
 import { refreshFromCookies, signInOfRefreshCookie } from './cookie-routes.ts'
 import { clearTokenCookies, type TokenCookies } from './token-cookies.ts'
 import { resolveAuth, type AuthSource } from './cache.ts'
@@ -19,8 +19,6 @@ export interface AuthRoutesOptions {
   cookies?: TokenCookies
   /** The `realm` of `WWW-Authenticate` challenges. Default `"api"`. */
   realm?: string
-  /** Cross-site protection for cookie-authenticated writes; on by default (see `authenticate`). */
-  csrf?: CsrfOptions
 }
 
 // RFC 6749 §5.1: responses carrying tokens must not be cached.
@@ -73,7 +71,8 @@ interface SignedIn {
  */
 export function authRoutes<E extends Env = any>(auth: AuthSource<E>, options: AuthRoutesOptions = {}): Hono<E> {
   const app = new Hono<E>()
-  const { cookies, csrf } = options
+  const { cookies } = options
+  const csrf = cookies?.csrf
   const realm = options.realm ?? 'api'
   const cookie = cookies?.session
   const authenticated = authenticate<E>({ auth, realm, csrf, ...(cookie && { cookie }) })

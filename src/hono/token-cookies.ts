@@ -1,7 +1,7 @@
 import type { Context } from 'hono'
 import { ConfigError } from '../managers/errors.ts'
 import type { AuthSuccess } from '../managers/types.ts'
-import { clearCookie, cookieLine } from './cookie.ts'
+import { clearCookie, cookieLine, crossSiteGuard, type CsrfOptions } from './cookie.ts'
 
 export interface TokenCookiesOptions {
   /** The session token's cookie. `Path=/`: every route authenticates with it. Default `"__Host-session"`. */
@@ -10,6 +10,11 @@ export interface TokenCookiesOptions {
   refresh?: string
   /** Where `authRoutes` is mounted: the refresh cookie's `Path`. Default `"/auth"`. A `__Host-` name needs `"/"`. */
   refreshPath?: string
+  /**
+   * Cookie mode refuses cookie-setting and cookie-borne writes that another site started (sign-in, refresh,
+   * sign-out): 403 `ERR_CROSS_SITE_REQUEST`. Widen it for a sibling front end, or `false` (see `CsrfOptions`).
+   */
+  csrf?: CsrfOptions
 }
 
 /**
@@ -21,10 +26,12 @@ export interface TokenCookies {
   readonly session: string
   readonly refresh: string
   readonly refreshPath: string
+  readonly csrf: CsrfOptions | undefined
   /**
    * Answers a sign-in (or refresh) in cookie mode: sets the refresh token — or the session token — in its
    * cookie, clears the other kind's, and returns 200 with the `AuthSuccess` minus those tokens
-   * (`refreshToken: null`; for a session also `token: null`) and `Cache-Control: no-store`.
+   * (`refreshToken: null`; for a session also `token: null`) and `Cache-Control: no-store`. A sign-in that
+   * another site started (login CSRF: the victim's browser signed in as the attacker) gets 403 instead.
    */
   respond(c: Context, authSuccess: AuthSuccess): Response
 }
@@ -67,11 +74,14 @@ export function tokenCookies(options: TokenCookiesOptions = {}): TokenCookies {
     throw new ConfigError(`tokenCookies: a __Host- cookie must have Path=/; name the refresh cookie __Secure-… to scope it to ${refreshPath}.`)
   }
 
+  const refuseCrossSite = crossSiteGuard(options.csrf)
   return Object.freeze({
     session,
     refresh,
     refreshPath,
+    csrf: options.csrf,
     respond(c: Context, authSuccess: AuthSuccess): Response {
+      refuseCrossSite(c)
       const isJwt = authSuccess.authStrategy === 'jwt'
       const [name, path, kept, other, otherPath] = isJwt
         ? [refresh, refreshPath, authSuccess.refreshToken, session, '/']

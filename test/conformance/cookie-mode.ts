@@ -138,7 +138,7 @@ export const cookieModeTests = suite<ConformanceContext>('cookie mode', (test) =
     equal((await browser('POST', '/auth/sign-out')).status, 401, 'nothing at all: the caller must say who')
   })
 
-  test('cookie-borne refresh and sign-out from another site are refused (403) and change nothing; bearer callers are unaffected', async (ctx) => {
+  test('cookie-borne sign-in, refresh and sign-out from another site are refused (403) and change nothing; bearer callers are unaffected', async (ctx) => {
     const { signIn, browser, jar, app, auth } = cookieApp(ctx)
     const user = newUserId()
     const body = await bodyOf(await signIn('jwt', user))
@@ -154,6 +154,10 @@ export const cookieModeTests = suite<ConformanceContext>('cookie mode', (test) =
       equal((await bodyOf(response)).code, 'ERR_CROSS_SITE_REQUEST')
       equal(response.headers.getSetCookie().length, 0, 'no cookie touched')
     }
+    // Login CSRF: a sign-in another site started would put the attacker's sign-in in the victim's browser.
+    const forced = await app.request(`/sign-in/jwt?user=${newUserId()}`, { method: 'POST', headers: { 'Sec-Fetch-Site': 'cross-site' } })
+    equal(forced.status, 403, 'a cross-site sign-in')
+    equal(forced.headers.getSetCookie().length, 0, 'sets no cookie')
     equal(jar.header('/auth/refresh'), cookie, 'nothing rotated')
     equal((await browser('POST', '/auth/refresh')).status, 200, 'the sign-in is intact')
     // A bearer client (CLI, mobile, PAT) on the same routes: tokens in the body, no cookies, no origin rule.

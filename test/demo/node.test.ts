@@ -83,8 +83,8 @@ describe('npm start (demo on Node + PGlite)', () => {
   })
 
   it('signs in (JWT) and lists my tokens with the metadata written by onRefreshTokenCreated', async () => {
-    expect((await call('/api/sign-in', { json: { username: 'no spaces allowed', kind: 'jwt' } })).body).toEqual({ error: 'invalid_request', code: 'ERR_INVALID_USERNAME' })
-    const signIn = await call('/api/sign-in', { json: { username: 'Alice', kind: 'jwt' } })
+    expect((await call('/api/sign-in', { json: { username: 'no spaces allowed', kind: 'jwt', tokens: 'bearer' } })).body).toEqual({ error: 'invalid_request', code: 'ERR_INVALID_USERNAME' })
+    const signIn = await call('/api/sign-in', { json: { username: 'Alice', kind: 'jwt', tokens: 'bearer' } })
     expect(signIn.status).toBe(200)
     expect(signIn.body).toMatchObject({ authStrategy: 'jwt', authUserId: 'alice', scopeNames: ['user'] })
     expect(Date.parse(signIn.body.tokenExpiresAt) - Date.now()).toBeLessThanOrEqual(30_000)
@@ -119,7 +119,7 @@ describe('npm start (demo on Node + PGlite)', () => {
   })
 
   it('revokes one token (a session: rejected at once) and signs out everywhere', async () => {
-    const session = (await call('/api/sign-in', { json: { username: 'alice', kind: 'session', deviceName: 'Phone' } })).body
+    const session = (await call('/api/sign-in', { json: { username: 'alice', kind: 'session', deviceName: 'Phone', tokens: 'bearer' } })).body
     expect((await call('/api/me', { token: session.token })).body).toMatchObject({ userIdentifier: 'alice', tokenIssuer: 'session' })
     const listed = (await call('/api/tokens', { token: session.token })).body
     expect(listed.map((t: { tokenIssuer: string }) => t.tokenIssuer)).toEqual(['jwt', 'jwt', 'session'])
@@ -146,7 +146,7 @@ describe('npm start (demo on Node + PGlite)', () => {
   }, 120_000)
 
   it('keeps its data and generated secrets across a restart, and never prints them', async () => {
-    const { token, refreshToken } = (await call('/api/sign-in', { json: { username: 'bob', kind: 'jwt' } })).body
+    const { token, refreshToken } = (await call('/api/sign-in', { json: { username: 'bob', kind: 'jwt', tokens: 'bearer' } })).body
     expect(await stopDemo(demo)).toBe(0)
 
     const secretsFile = join(dataDir, 'secrets.json')

@@ -79,7 +79,7 @@ async function call(path: string, init: RequestInit & { token?: string; json?: u
 }
 
 const signIn = async (username: string, kind: 'jwt' | 'session') => {
-  const res = await call('/api/sign-in', { json: { username, kind, deviceName: 'Test rig' } })
+  const res = await call('/api/sign-in', { json: { username, kind, deviceName: 'Test rig', tokens: 'bearer' } })
   expect(res.status).toBe(200)
   return res.body as { token: string; refreshToken: string | null; tokenId: string }
 }

@@ -17,7 +17,7 @@ const origin = 'http://localhost' // what app.request() uses as the request's ow
 
 function cookieApp(auth: AuthServices<unknown>, cookie: string, csrf?: AuthenticateOptions['csrf']) {
   const app = new Hono()
-  app.route('/auth', authRoutes(auth, { cookies: tokenCookies({ session: cookie }), ...(csrf !== undefined && { csrf }) }))
+  app.route('/auth', authRoutes(auth, { cookies: tokenCookies({ session: cookie, ...(csrf !== undefined && { csrf }) }) }))
   app.get('/public', authenticate({ auth, cookie, optional: true }), (c) => c.json({ user: c.var.auth?.userIdentifier ?? null }))
   app.post('/public', authenticate({ auth, cookie, optional: true }), (c) => c.json({ user: c.var.auth?.userIdentifier ?? null }))
   return app
