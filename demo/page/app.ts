@@ -43,6 +43,7 @@ function render(): void {
   byTestId('current-user').textContent = authSuccess.authUserId
   byTestId('auth-strategy').textContent = authSuccess.authStrategy === 'jwt' ? 'JWT' : 'session'
   byTestId('token-expires-at').textContent = authSuccess.tokenExpiresAt ? formatDate(authSuccess.tokenExpiresAt) : 'never'
+  byTestId('token-expires-at').dataset.iso = authSuccess.tokenExpiresAt ?? ''
   byTestId('refresh-count').textContent = String(refreshes)
 }
 
