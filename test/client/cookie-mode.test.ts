@@ -7,7 +7,7 @@ import { createAuthClient, memoryStorage, type AuthClient, type SignOutReason } 
 import { authenticate, authRoutes, tokenCookies } from '../../src/hono/index.ts'
 import { JwtTokenManager, ServerSideSessionsTokenManager, type AuthServices } from '../../src/index.ts'
 import { createAuth } from '../support/auth.ts'
-import { CookieJar } from '../support/cookie-jar.ts'
+import { CookieJar } from '../conformance/cookie-jar.ts'
 import { openDatabase, type OpenDatabase } from '../support/drivers.ts'
 import { inProcessLocks } from './tabs.ts'
 

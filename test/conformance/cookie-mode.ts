@@ -5,7 +5,7 @@
 import { JwtTokenManager, ServerSideSessionsTokenManager, type AuthServices } from 'edge-token-managers'
 import { authenticate, authRoutes, tokenCookies, type TokenCookiesOptions } from 'edge-token-managers/hono'
 import { Hono } from 'hono'
-import { CookieJar } from '../support/cookie-jar.ts'
+import { CookieJar } from './cookie-jar.ts'
 import { assert, deepEqual, equal, match, suite } from './harness.ts'
 import { createAuth, hs512Config, newUserId, sessionsConfig, type ConformanceContext } from './support.ts'
 
