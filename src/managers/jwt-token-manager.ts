@@ -104,7 +104,7 @@ export class JwtTokenManager implements TokenManager {
       issuer: config.issuer,
       clockToleranceMs: config.clockTolerance,
       now: () => context.clock.now().getTime(),
-      cache: new VerifiedTokens(config.verifiedTokenCacheSize, config.clockTolerance),
+      ...(config.verifiedTokenCacheSize > 0 && { cache: new VerifiedTokens(config.verifiedTokenCacheSize, config.clockTolerance) }),
     }))
     this.ready = observed(Promise.all([this.#keys.promise, config.hasher.ready()]).then(() => undefined))
   }
