@@ -24,6 +24,8 @@ interface Stamped {
 
 export interface Results {
   micro?: Stamped & { rounds: number; runtimes: RuntimeMicro[] }
+  /** The verified-token cache's heap per entry, on Node. */
+  cacheMemory?: Stamped & { entries: number; tokenLength: number; bytesPerEntry: number }
   roundTrips?: Stamped & { drivers: Record<string, OperationCount[]> }
   sizes?: Stamped & { results: SizeResult[] }
   workerdCpu?: Stamped & { results: WorkerdCpuResult[] }

@@ -3,7 +3,9 @@
 //   npm run bench -- --skip=scale            scale fills a table with 10⁶ rows: a few minutes
 //   npm run bench -- --runtimes=node,workerd --rounds=21 --quick
 // Sections not run keep their previous results (each is stamped with its date and machine load).
+import { spawnSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
+import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { countedDrivers, measureRoundTrips, openCountedDatabase } from '../test/support/round-trips.ts'
 import { ratioChart } from './chart.ts'
@@ -35,7 +37,16 @@ mkdirSync(resultsDir, { recursive: true })
 const save = () => writeFileSync(resultsPath, `${JSON.stringify(results, null, 1)}\n`)
 const log = (line: string) => console.log(line)
 
-console.log(`bench: ${selected.join(', ')} — machine shared with other jobs: compare ratios from one run, not absolute numbers`)
+/** The verified-token cache's heap per entry: a Node child with --expose-gc (bench/micro/cache-memory.ts). */
+function measureCacheMemory(): { entries: number; tokenLength: number; bytesPerEntry: number } {
+  const run = spawnSync(process.execPath, ['--expose-gc', join(import.meta.dirname, 'micro', 'cache-memory.ts')], { encoding: 'utf8' })
+  if (run.status !== 0) throw new Error(`cache-memory failed:\n${run.stderr}`)
+  const { entries, tokenLength, bytesPerEntry } = JSON.parse(run.stdout.trim().split('\n').at(-1)!)
+  return { entries, tokenLength, bytesPerEntry }
+}
+
+const loadNow = () => loadavg().map((l) => l.toFixed(2)).join(' ')
+console.log(`bench: ${selected.join(', ')} — load average ${loadNow()} — compare ratios from one run, not absolute numbers`)
 
 if (selected.includes('micro')) {
   console.log(`\n## micro (${rounds} rounds, runtimes: ${runtimes.join(', ')})`)
@@ -46,8 +57,12 @@ if (selected.includes('micro')) {
   }
   results.micro = { ...stamp(), rounds, runtimes: measured }
   save()
+  if (runtimes.includes('node')) {
+    results.cacheMemory = { ...stamp(), ...(measureCacheMemory()) }
+    save()
+  }
   for (const runtime of measured) console.log(`\n### ${runtime.runtime}\n${microTable(runtime)}`)
-  console.log(`\n${headlineTable(measured)}`)
+  console.log(`\n${headlineTable(measured)}\n\nload average (1, 5, 15 min) at the end of the micro run: ${results.micro.machine.loadAverage.join(', ')}`)
 }
 
 if (selected.includes('round-trips')) {
@@ -108,5 +123,5 @@ if (results.micro) {
   const caption = `${measuredAt.slice(0, 10)} · ${machine.cores} cores (${machine.cpu}), shared with other jobs · median of ${results.micro.rounds} interleaved rounds`
   writeFileSync(join(resultsDir, 'ratios.svg'), ratioChart(results.micro.runtimes, caption))
 }
-console.log(`\n## targets (issue 7)\n${verdictTable(results)}`)
+console.log(`\n## targets (load average now ${loadNow()})\n${verdictTable(results)}`)
 console.log(`\nwrote ${resultsPath} and ratios.svg`)

@@ -16,9 +16,20 @@ export interface SizeResult {
   external: string[]
   minifiedBytes: number
   gzipBytes: number
-  /** The budget of issue 7, where there is one. */
+  /** The budget, where there is one. */
   budgetGzipBytes?: number
 }
+
+/** A module Worker that validates the bearer token with `check` and answers who it is. */
+const validateOnly = (imports: string, setup: string, check: string) => `${imports}
+declare const env: any
+${setup}
+export default {
+  async fetch(request: Request) {
+    const token = request.headers.get('authorization')?.slice(7) ?? ''
+    return Response.json(${check})
+  },
+}`
 
 const gzipSize = (code: string | Uint8Array) => gzipSync(code, { level: 9 }).length
 
@@ -61,6 +72,18 @@ export async function measureSizes(): Promise<SizeResult[]> {
     await bundleSize('core + hono middleware/routes + drizzle store (hono, drizzle-orm, Neon external)', everything, [...hono, ...drivers], 15 * 1024),
     await bundleSize('core + hono + drizzle store, hono bundled (drizzle-orm, Neon external)', everything, drivers),
     await bundleSize('client (edge-token-managers/client)', `export * from './src/client/index.ts'`, []),
+    // A Worker that only checks who is calling: each validates the Authorization header and answers JSON.
+    await bundleSize('validate-only Worker, HS512 secret (edge-token-managers/jwt)', validateOnly(
+      "import { createAccessTokenVerifier } from './src/jwt/index.ts'", 'const verify = createAccessTokenVerifier({ key: env.SECRET })', 'await verify(token)'), [], 3 * 1024),
+    await bundleSize('validate-only Worker, ES512 public key (edge-token-managers/jwt)', validateOnly(
+      "import { createAccessTokenVerifier } from './src/jwt/index.ts'", 'const verify = createAccessTokenVerifier({ key: env.PUBLIC_KEY })', 'await verify(token)'), [], 3 * 1024),
+    await bundleSize('validate-only Worker through the full API (JwtConfig + validateToken)', validateOnly(
+      "import { initializeAuthServices, JwtConfigFromPasswords } from './src/index.ts'",
+      'const auth = initializeAuthServices({ store: {}, tokenManagerBuilders: [new JwtConfigFromPasswords(env)] })', 'await auth.tokenManager.validateToken(token)'), []),
+    await bundleSize('validate-only Worker with hono/jwt verify (for comparison)', validateOnly(
+      "import { verify } from 'hono/jwt'", '', "await verify(token, env.SECRET, 'HS512')"), []),
+    await bundleSize('validate-only Worker with jose jwtVerify (for comparison)', validateOnly(
+      "import { jwtVerify } from 'jose'", '', '(await jwtVerify(token, env.PUBLIC_KEY)).payload'), []),
   ]
   for (const minify of [false, true]) {
     const demo = demoWorkerSize(minify)

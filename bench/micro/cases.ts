@@ -6,6 +6,7 @@ import { decodeBase64Url } from '../../src/crypto/base64url.ts'
 import { signJws } from '../../src/crypto/jws.ts'
 import { SecretHasher } from '../../src/crypto/secret-hash.ts'
 import { decodeSessionToken } from '../../src/managers/session-token.ts'
+import { middlewareCase } from './middleware.ts'
 import { es512Fixture, hs512Fixture, libraryClaims, pepper, sessionFixture, type AlgorithmFixture } from './fixtures.ts'
 
 export interface Variant {
@@ -25,6 +26,9 @@ export interface Case {
 }
 
 const utf8 = new TextEncoder()
+const text = new TextDecoder()
+/** The name of the floor variant: verify + JSON.parse and nothing else. */
+export const naiveMin = 'naive-min (verify + JSON.parse, no checks)'
 const truthy = (r: unknown) => r !== null && r !== undefined && r !== false
 const isString = (r: unknown) => typeof r === 'string' && r.length > 0
 
@@ -80,13 +84,15 @@ export async function microCases(): Promise<Case[]> {
       variants: [
         ...verifyVariants('HS512', hs, 'HMAC'),
         { name: 'hono (string secret)', run: () => honoVerify(hs.token, hs.secret, 'HS512'), check: truthy },
-        // What a JWT costs with no checks at all (no header rules, no duplicate keys, no claims): the price of strictness.
+        // The floor of any JWT validator: split, decode signature and payload straight from the string,
+        // verify, JSON.parse — nothing else (no header rules, no duplicate keys, no claims).
         {
-          name: 'naive (verify + JSON.parse, no checks)',
+          name: naiveMin,
           run: async () => {
-            const dot = hs.token.lastIndexOf('.')
-            const ok = await crypto.subtle.verify('HMAC', hs.verifyKey, decodeBase64Url(hs.token.slice(dot + 1))!, utf8.encode(hs.token.slice(0, dot)))
-            return ok && JSON.parse(new TextDecoder().decode(decodeBase64Url(hs.token.slice(hs.token.indexOf('.') + 1, dot))!))
+            const token = hs.token
+            const dot = token.lastIndexOf('.')
+            const ok = await crypto.subtle.verify('HMAC', hs.verifyKey, decodeBase64Url(token.slice(dot + 1))!, utf8.encode(token.slice(0, dot)))
+            return ok && JSON.parse(text.decode(decodeBase64Url(token.slice(token.indexOf('.') + 1, dot))!))
           },
           check: truthy,
         },
@@ -99,6 +105,16 @@ export async function microCases(): Promise<Case[]> {
       variants: verifyVariants('ES512', es, ecdsa),
     },
     signCase('ES512', es, ecdsa),
+    {
+      id: 'es512-cache',
+      title: 'ES512 validate, same token again (verified-token cache)',
+      variants: [
+        { name: 'raw', run: () => crypto.subtle.verify(ecdsa, es.verifyKey, es.signature, es.signingInput), check: truthy },
+        { name: 'library (cache off)', run: () => es.manager.validateToken(es.token), check: truthy },
+        { name: 'library (cache hit)', run: () => es.cachedManager.validateToken(es.token), check: truthy },
+      ],
+    },
+    middlewareCase(hs),
     {
       id: 'session-validate',
       title: 'Session validate minus DB (decode + hash + compare)',

@@ -1,7 +1,7 @@
 // Keys, tokens and managers for the micro benchmarks; portable (Node, Bun, Deno, workerd). Every peer gets
 // the same token and its best key form (a pre-imported CryptoKey): the comparison measures verification
 // work, not key imports.
-import { initializeAuthServices, JwtAlgorithm, JwtConfig, JwtTokenManager, type TokenStore } from '../../src/index.ts'
+import { initializeAuthServices, JwtAlgorithm, JwtConfig, JwtTokenManager, type AuthServices, type TokenStore } from '../../src/index.ts'
 import { SecretHasher } from '../../src/crypto/index.ts'
 import { decodeBase64Url } from '../../src/crypto/base64url.ts'
 import { signJws, type JwsKey } from '../../src/crypto/jws.ts'
@@ -19,10 +19,14 @@ export const untouchableStore = new Proxy({ db: null } as unknown as TokenStore,
   },
 })
 
-function jwtManager(algorithm: JwtAlgorithm): JwtTokenManager {
-  const config = new JwtConfig({ algorithm, refreshTokenHashPepper: pepper, accessTokenLifetime: '1h' })
-  return initializeAuthServices({ store: untouchableStore, tokenManagerBuilders: [config] }).getTokenManager(JwtTokenManager)
+/** Services with one JWT manager. The cache is off unless asked for: a timed loop repeats one token, so
+ * with the cache on every call after the first would be a hit, not a validation. */
+export function jwtServices(algorithm: JwtAlgorithm, verifiedTokenCacheSize = 0): AuthServices<unknown> {
+  const config = new JwtConfig({ algorithm, refreshTokenHashPepper: pepper, accessTokenLifetime: '1h', verifiedTokenCacheSize })
+  return initializeAuthServices({ store: untouchableStore, tokenManagerBuilders: [config] })
 }
+
+const jwtManager = (algorithm: JwtAlgorithm, cacheSize = 0) => jwtServices(algorithm, cacheSize).getTokenManager(JwtTokenManager)
 
 /** The claims the library puts in every access token (same builder as `issueToken`). */
 export function libraryClaims(): Record<string, unknown> {
@@ -33,7 +37,10 @@ export function libraryClaims(): Record<string, unknown> {
 }
 
 export interface AlgorithmFixture {
+  /** Verified-token cache off: every call validates. */
   manager: JwtTokenManager
+  /** Cache on (the default 1024 entries): the fixture's token is a hit after its first validation. */
+  cachedManager: JwtTokenManager
   signingKey: JwsKey
   /** Public (ES512) or secret (HS512) CryptoKey, as jose and hono/jwt take it. */
   verifyKey: CryptoKey
@@ -53,16 +60,18 @@ export async function hs512Fixture(): Promise<AlgorithmFixture & { secret: strin
   const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-512' }, false, ['sign', 'verify'])
   const signingKey: JwsKey = { alg: 'HS512', key }
   const token = await signJws(libraryClaims(), signingKey)
-  return { manager: jwtManager(JwtAlgorithm.hmacSha512(key)), signingKey, verifyKey: key, signKey: key, token, secret, ...splitForRaw(token) }
+  const algorithm = JwtAlgorithm.hmacSha512(key)
+  return { manager: jwtManager(algorithm), cachedManager: jwtManager(algorithm, 1024), signingKey, verifyKey: key, signKey: key, token, secret, ...splitForRaw(token) }
 }
 
 export async function es512Fixture(): Promise<AlgorithmFixture> {
   const pair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-521' }, true, ['sign', 'verify'])
-  const manager = jwtManager(JwtAlgorithm.ecdsaSha512({ privateKey: pair.privateKey, publicKey: pair.publicKey }))
+  const algorithm = JwtAlgorithm.ecdsaSha512({ privateKey: pair.privateKey, publicKey: pair.publicKey })
+  const manager = jwtManager(algorithm)
   const [jwk] = await manager.publicJwks()
   const signingKey: JwsKey = { alg: 'ES512', key: pair.privateKey, kid: jwk!.kid }
   const token = await signJws(libraryClaims(), signingKey)
-  return { manager, signingKey, verifyKey: pair.publicKey, signKey: pair.privateKey, token, ...splitForRaw(token) }
+  return { manager, cachedManager: jwtManager(algorithm, 1024), signingKey, verifyKey: pair.publicKey, signKey: pair.privateKey, token, ...splitForRaw(token) }
 }
 
 /** A session token and its stored hash, as `issueToken` would have written them. */
@@ -77,4 +86,4 @@ export async function sessionFixture() {
   return { hasher, token: encodeSessionToken(crypto.randomUUID(), sessionSecret), storedHash, pepperKey, saltedSecret, digest: storedHash.slice(19) }
 }
 
-export { pepper }
+export { pepper, secret }

@@ -2,7 +2,7 @@ import type { Bytes } from './bytes.ts'
 
 const urlAlphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
 // Every 12-bit value as its two characters: encoding writes two table entries per three bytes.
-const urlPairs = Array.from({ length: 4096 }, (_, v) => urlAlphabet[v >> 6]! + urlAlphabet[v & 63]!)
+const urlPairs = /* @__PURE__ */ Array.from({ length: 4096 }, (_, v) => urlAlphabet[v >> 6]! + urlAlphabet[v & 63]!)
 // Character code → 6-bit value, -1 for anything outside the url alphabet (padding, '+', '/', whitespace).
 const urlValues = new Int8Array(128).fill(-1)
 for (let v = 0; v < 64; v++) urlValues[urlAlphabet.charCodeAt(v)] = v

@@ -1,6 +1,6 @@
 import { decodeBase64, encodeBase64Url } from './base64url.ts'
 import { utf8Encode } from './bytes.ts'
-import { KeyImportError, UnsupportedAlgorithmError } from './errors.ts'
+import { ConfigError, KeyImportError, UnsupportedAlgorithmError } from './errors.ts'
 
 const hmacSha512 = { name: 'HMAC', hash: 'SHA-512' } as const
 const ecdsaP521 = { name: 'ECDSA', namedCurve: 'P-521' } as const
@@ -35,7 +35,8 @@ function pemBody(pem: string, label: string, role: string): Uint8Array {
   return der
 }
 
-function checkCryptoKey(key: CryptoKey, type: KeyType, role: string): CryptoKey {
+/** `key` itself if it is an ECDSA P-521 key of this type, else a `KeyImportError`. */
+export function checkCryptoKey(key: CryptoKey, type: KeyType, role: string): CryptoKey {
   const algorithm = key.algorithm as EcKeyAlgorithm
   if (key.type !== type || algorithm.name !== 'ECDSA' || algorithm.namedCurve !== 'P-521') {
     throw new KeyImportError(`The ES512 ${role} key must be an ECDSA P-521 ${type} CryptoKey.`)
@@ -68,6 +69,24 @@ export async function importEs512PublicKey(key: CryptoKey | JsonWebKey | string)
     throw new KeyImportError('The ES512 public key JWK must have kty "EC", crv "P-521", x and y.')
   }
   return importEcKey('jwk', { kty: 'EC', crv: 'P-521', x: key.x, y: key.y }, 'verify', 'public')
+}
+
+/** RFC 7518 §3.2 wants an HMAC key as long as the hash (64 bytes); 32 keeps Serverpod's 32-character passwords working. */
+const minimumHmacSecretBytes = 32
+
+/**
+ * Throws a `ConfigError` unless `secret` can be an HS512 key: a string or bytes of at least 32 bytes, or a
+ * CryptoKey. `who` names the option in the message, which never holds the value.
+ */
+export function checkHmacSecret(secret: unknown, who: string): asserts secret is string | Uint8Array | CryptoKey {
+  if (secret == null || (typeof secret !== 'object' && typeof secret !== 'string')) {
+    // Usually an unset variable: say so, by type only (never a value).
+    throw new ConfigError(`${who} needs a secret (string, bytes or CryptoKey), got ${secret === null ? 'null' : typeof secret}: is the variable that holds it set?`)
+  }
+  const length = typeof secret === 'string' ? utf8Encode(secret).length : secret instanceof Uint8Array ? secret.length : Infinity
+  if (length < minimumHmacSecretBytes) {
+    throw new ConfigError(`${who} needs a secret of at least ${minimumHmacSecretBytes} bytes (64 random bytes recommended).`)
+  }
 }
 
 /**

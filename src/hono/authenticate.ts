@@ -3,7 +3,7 @@ import { getCookie } from 'hono/cookie'
 import type { AuthenticationInfo, ValidateTokenOptions } from '../managers/types.ts'
 import { resolveAuth, type AuthSource } from './cache.ts'
 import { clearCookie, crossSiteGuard, type CsrfOptions } from './cookie.ts'
-import { guard, httpError } from './errors.ts'
+import { httpError, toHttpError } from './errors.ts'
 
 /** What `authenticate` puts on the context: `c.var.auth` and the raw token it was validated from. */
 export interface AuthVariables {
@@ -129,8 +129,13 @@ export function authenticate<E extends Env = any>(options: AuthenticateOptions<E
     const { token, fromCookie } = presented
     if (fromCookie) refuseCrossSite(c)
     const waitUntil = waitUntilOf(c, noContext)
-    const info = await guard(() =>
-      resolveAuth(options.auth, c as unknown as Context<E>).tokenManager.validateToken(token, waitUntil ? { waitUntil } : {}))
+    // guard(), inlined: one async layer less per request (microtasks are a visible share of a cache hit).
+    let info: AuthenticationInfo | null
+    try {
+      info = await resolveAuth(options.auth, c as unknown as Context<E>).tokenManager.validateToken(token, waitUntil ? { waitUntil } : undefined)
+    } catch (error) {
+      throw toHttpError(error)
+    }
     if (!info) {
       // A dead cookie is dropped, whatever happens next: the page cannot (HttpOnly), and it would fail forever.
       const clear = fromCookie ? clearCookie(c, cookie!) : undefined

@@ -1,8 +1,8 @@
 import type { JwsKey } from '../crypto/jws.ts'
 import { ConfigError } from '../crypto/errors.ts'
-import { utf8Encode } from '../crypto/bytes.ts'
 import { observed } from '../crypto/loading.ts'
 import {
+  checkHmacSecret,
   exportPublicJwk,
   importEs512PrivateKey,
   importEs512PublicKey,
@@ -16,8 +16,6 @@ export interface PublicJwk extends JsonWebKey {
   alg: 'ES512'
   use: 'sig'
 }
-
-const minimumHmacSecretBytes = 32
 
 interface ImportedKeys {
   signing: JwsKey | null
@@ -48,16 +46,7 @@ export class JwtAlgorithm {
 
   /** HMAC with SHA-512. A string secret is its UTF-8 bytes; use at least 64 random bytes. */
   static hmacSha512(secret: string | Uint8Array | CryptoKey): JwtAlgorithm {
-    if (secret == null || (typeof secret !== 'object' && typeof secret !== 'string')) {
-      // Usually an unset variable: say so, by type only (never a value).
-      throw new ConfigError(`JwtAlgorithm.hmacSha512 needs a secret (string, bytes or CryptoKey), got ${secret === null ? 'null' : typeof secret}: is the variable that holds it set?`)
-    }
-    // RFC 7518 §3.2 wants a key as long as the hash (64 bytes); 32 is the floor we enforce so that
-    // Serverpod-generated 32-character passwords keep working.
-    const length = typeof secret === 'string' ? utf8Encode(secret).length : secret instanceof Uint8Array ? secret.length : Infinity
-    if (length < minimumHmacSecretBytes) {
-      throw new ConfigError(`JwtAlgorithm.hmacSha512 needs a secret of at least ${minimumHmacSecretBytes} bytes (64 random bytes recommended).`)
-    }
+    checkHmacSecret(secret, 'JwtAlgorithm.hmacSha512')
     const keys = importHmacSha512Key(secret).then((key): ImportedKeys => {
       const jwsKey: JwsKey = { alg: 'HS512', key }
       return { signing: jwsKey, verification: jwsKey, publicJwk: null }

@@ -1,3 +1,4 @@
+import { ConfigError } from '../crypto/errors.ts'
 import { timeClaimsHold, type TimeClaims } from './access-token.ts'
 import type { AuthenticationInfo } from './types.ts'
 
@@ -5,6 +6,13 @@ interface Entry {
   info: AuthenticationInfo
   /** The token's time claims: every hit checks them again against the clock, by the same rule as a fresh token. */
   times: TimeClaims
+}
+
+/** The `verifiedTokenCacheSize` option, checked: default 1024 entries, 0 turns the cache off. */
+export function verifiedTokenCacheSize(value: number | undefined): number {
+  const size = value ?? 1024
+  if (!Number.isInteger(size) || size < 0 || size > 1_000_000) throw new ConfigError('verifiedTokenCacheSize must be an integer from 0 to 1000000.')
+  return size
 }
 
 /** Freezes `value` and everything inside it: a cached result is shared by every caller that hits it. */

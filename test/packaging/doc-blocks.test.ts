@@ -18,6 +18,7 @@ const libraryNames: Record<string, string[]> = {
     'ServerSideSessionsConfig', 'ServerSideSessionsConfigFromPasswords', 'ServerSideSessionsTokenManager', 'EdgeTokenError'],
   'edge-token-managers/drizzle': ['drizzleTokenStore', 'authRefreshToken', 'authSession'],
   'edge-token-managers/hono': ['authenticate', 'authRoutes', 'requireScopes', 'cachePerEnv', 'guard'],
+  'edge-token-managers/jwt': ['createAccessTokenVerifier'],
   'drizzle-orm/neon-http': ['drizzle'],
   '@neondatabase/serverless': ['neon'],
   'drizzle-orm': ['eq'],
@@ -55,6 +56,7 @@ const envInterface = `interface Env {
   oldSessionKeyHashPepper?: string
   JWT_ES512_PRIVATE_PEM: string
   JWT_ES512_PUBLIC_PEM: string
+  JWT_ES512_PUBLIC_JWK: string
 }
 interface ExecutionContext { waitUntil(promise: Promise<unknown>): void; passThroughOnException(): void }`
 

@@ -10,6 +10,8 @@ export const layerRules: Record<string, { packages: string[]; layers: string[] }
   drizzle: { packages: ['drizzle-orm'], layers: ['drizzle', 'managers', 'crypto'] },
   hono: { packages: ['hono'], layers: ['hono', 'managers', 'crypto'] },
   client: { packages: [], layers: ['client', 'managers', 'crypto'] },
+  // edge-token-managers/jwt: the validate-only entry, built from the managers' validator.
+  jwt: { packages: [], layers: ['jwt', 'managers', 'crypto'] },
   // src/index.ts: the main entry re-exports the core only.
   '.': { packages: [], layers: ['.', 'managers', 'crypto'] },
 }

@@ -11,6 +11,7 @@ import * as clientEntry from '../../src/client/index.ts'
 import { SecretHasher } from '../../src/crypto/secret-hash.ts'
 import * as drizzleEntry from '../../src/drizzle/index.ts'
 import * as honoEntry from '../../src/hono/index.ts'
+import * as jwtEntry from '../../src/jwt/index.ts'
 import * as rootEntry from '../../src/index.ts'
 import { pepperedHasher } from '../../src/managers/peppers.ts'
 import { es512KeyMaterial } from '../support/forge.ts'
@@ -143,9 +144,14 @@ it('no exported object, nor anything reachable from one, prints a secret, pepper
     localStorageStorage: () => [clientEntry.localStorageStorage('walk')],
     webLocks: () => [clientEntry.webLocks()],
     noLock: () => [clientEntry.noLock],
+    createAccessTokenVerifier: async () => {
+      const verifiers = [jwtEntry.createAccessTokenVerifier({ keys: [secrets.hmac, new TextEncoder().encode(secrets.oldHmac), es.publicKey] })]
+      await verifiers[0]!.ready
+      return verifiers
+    },
   }
   const holdNothing = new Set(['errorCodes', 'authRefreshToken', 'authSession', 'guard'])
-  const entries = { root: rootEntry, drizzle: drizzleEntry, hono: honoEntry, client: clientEntry }
+  const entries = { root: rootEntry, drizzle: drizzleEntry, hono: honoEntry, client: clientEntry, jwt: jwtEntry }
 
   const roots = new Map<string, unknown>()
   const unknown: string[] = []
