@@ -16,7 +16,7 @@ type SessionRecord = typeof authSession.$inferSelect & Read
 
 // Every row is read with the database's clock when the statement arrived (see `Read`). mapWith parses it the
 // way the timestamp columns are parsed, whatever the driver hands back (Date or text).
-const readAt = sql`statement_timestamp()`.mapWith(authSession.lastUsedAt)
+export const readAt = sql`statement_timestamp()`.mapWith(authSession.lastUsedAt)
 const refreshTokenColumns = { ...getTableColumns(authRefreshToken), readAt }
 const sessionColumns = { ...getTableColumns(authSession), readAt }
 // A time the manager passes, or (null) the database's clock when the statement arrived.
@@ -29,7 +29,7 @@ const timeParam = (at: Date | null): SQL => (at === null ? sql`statement_timesta
  * safe here: each operation is one statement, and a refresh whose answer was lost is retried inside the
  * grace window.
  */
-function withDeadline(deadlineMs: number) {
+export function withDeadline(deadlineMs: number) {
   return async function guarded<T>(operation: () => Promise<T>): Promise<T> {
     const running = operation()
     observed(running) // if the deadline wins, a late failure must not become an unhandled rejection
@@ -81,7 +81,7 @@ function byFilter(table: typeof authRefreshToken | typeof authSession, { authUse
  * round trip on every driver, including neon-http, which has no interactive transactions. Postgres checks
  * foreign keys at the end of the statement, so a metadata row may reference the token row it sits beside.
  */
-async function insertWithWrites(
+export async function insertWithWrites(
   db: AnyPgDatabase,
   insert: SQLWrapper & PromiseLike<unknown>,
   writes: readonly unknown[],
@@ -223,7 +223,7 @@ export function drizzleTokenStore<TDb extends AnyPgDatabase>(db: TDb, options: D
  * can hold the database password. `db` is a prototype getter over a private field, so neither JSON,
  * `Object.entries` nor `getOwnPropertyDescriptors` reach it; callbacks still get `store.db`.
  */
-class DrizzleTokenStore<TDb> {
+export class DrizzleTokenStore<TDb> {
   readonly #db: TDb
   constructor(db: TDb) {
     this.#db = db
