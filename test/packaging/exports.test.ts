@@ -1,10 +1,11 @@
 // The public surface, pinned: every runtime export of every entry point. Each is a promise to keep, so
-// adding one means adding it here (and documenting it); the total stays within 40.
+// adding one means adding it here (and documenting it); the total stays within 41.
 import { describe, expect, it } from 'vitest'
 import * as client from '../../src/client/index.ts'
 import * as drizzle from '../../src/drizzle/index.ts'
 import * as hono from '../../src/hono/index.ts'
 import * as root from '../../src/index.ts'
+import * as serverpod from '../../src/serverpod/index.ts'
 
 const surface = {
   'edge-token-managers': [
@@ -18,15 +19,17 @@ const surface = {
   'edge-token-managers/drizzle': ['authRefreshToken', 'authSession', 'drizzleTokenStore'],
   'edge-token-managers/hono': ['authRoutes', 'authenticate', 'cachePerEnv', 'guard', 'requireScopes'],
   'edge-token-managers/client': ['createAuthClient', 'localStorageStorage', 'memoryStorage', 'noLock', 'webLocks'],
+  'edge-token-managers/serverpod': ['serverpodStore'],
 }
-const modules = { 'edge-token-managers': root, 'edge-token-managers/drizzle': drizzle, 'edge-token-managers/hono': hono, 'edge-token-managers/client': client }
+const modules = { 'edge-token-managers': root, 'edge-token-managers/drizzle': drizzle, 'edge-token-managers/hono': hono, 'edge-token-managers/client': client, 'edge-token-managers/serverpod': serverpod }
 
 describe('public surface', () => {
   it.each(Object.keys(surface))('%s exports exactly the pinned names', (entry) => {
     expect(Object.keys(modules[entry as keyof typeof modules]).sort()).toEqual([...surface[entry as keyof typeof surface]].sort())
   })
 
-  it('stays within 40 runtime exports in all', () => {
-    expect(Object.values(surface).flat().length).toBeLessThanOrEqual(40)
+  // Raised from 40 to 41 for edge-token-managers/serverpod's one function.
+  it('stays within 41 runtime exports in all', () => {
+    expect(Object.values(surface).flat().length).toBeLessThanOrEqual(41)
   })
 })

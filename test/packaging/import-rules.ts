@@ -10,6 +10,8 @@ export const layerRules: Record<string, { packages: string[]; layers: string[] }
   drizzle: { packages: ['drizzle-orm'], layers: ['drizzle', 'managers', 'crypto'] },
   hono: { packages: ['hono'], layers: ['hono', 'managers', 'crypto'] },
   client: { packages: [], layers: ['client', 'managers', 'crypto'] },
+  // The only layer with Argon2id: @noble/hashes is an optional peer that the core never loads.
+  serverpod: { packages: ['drizzle-orm', '@noble/hashes'], layers: ['serverpod', 'drizzle', 'managers', 'crypto'] },
   // src/index.ts: the main entry re-exports the core only.
   '.': { packages: [], layers: ['.', 'managers', 'crypto'] },
 }

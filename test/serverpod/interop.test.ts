@@ -73,11 +73,11 @@ describe.each(['node-postgres', 'neon-http'] as const)('serverpodStore against S
     const a1 = await jwt.refreshAccessToken(a0.refreshToken)
     expect(a1.refreshToken).toMatch(/^sajrt:[A-Za-z0-9+/]{22}==:[A-Za-z0-9+/]{22}==:[A-Za-z0-9+/]{86}==$/)
     expect((await refreshRow(a0.refreshTokenId))!.rotatingSecretHash).toMatch(/^\$argon2id\$v=19\$m=4096,t=3,p=\d+\$[A-Za-z0-9+/]{22}==\$[A-Za-z0-9+/]{43}=$/)
-    const a2 = await ref.refreshAccessToken(a1.refreshToken)
+    const a2 = await ref.refreshAccessToken(a1.refreshToken!)
     const a3 = await jwt.refreshAccessToken(a2.refreshToken)
     // Serverpod, shown a rotated secret, deletes the row: the newest token dies with it.
     await expect(ref.refreshAccessToken(a2.refreshToken)).rejects.toThrow('RefreshTokenInvalidSecret')
-    await expect(jwt.refreshAccessToken(a3.refreshToken)).rejects.toMatchObject({ code: 'ERR_REFRESH_TOKEN_NOT_FOUND' })
+    await expect(jwt.refreshAccessToken(a3.refreshToken!)).rejects.toMatchObject({ code: 'ERR_REFRESH_TOKEN_NOT_FOUND' })
 
     // And here: a secret Serverpod already rotated away is reuse, the family ends for Serverpod too.
     const b0 = await ref.createTokens(user, 'email')
@@ -97,7 +97,7 @@ describe.each(['node-postgres', 'neon-http'] as const)('serverpodStore against S
     const c2 = await jwt.refreshAccessToken(c1.refreshToken)
     expect((await jwt.refreshAccessToken(c1.refreshToken)).refreshToken).toBe(c2.refreshToken)
     await expect(strict.refreshAccessToken(c1.refreshToken)).rejects.toMatchObject({ code: 'ERR_REFRESH_TOKEN_REUSED' })
-    await expect(ref.refreshAccessToken(c2.refreshToken)).rejects.toThrow('RefreshTokenNotFound')
+    await expect(ref.refreshAccessToken(c2.refreshToken!)).rejects.toThrow('RefreshTokenNotFound')
   })
 
   it('racing refreshes of one token leave exactly one successor, which Serverpod accepts', async () => {

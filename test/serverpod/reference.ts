@@ -24,13 +24,18 @@ const concat = (...parts: Uint8Array[]) => Uint8Array.from(parts.flatMap((p) => 
 const equal = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i])
 const uuidBytes = (id: string) => new Uint8Array(Buffer.from(id.replaceAll('-', ''), 'hex'))
 const uuidText = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5')
-const sha512 = async (bytes: Uint8Array) => new Uint8Array(await crypto.subtle.digest('SHA-512', bytes))
+const sha512 = async (bytes: Uint8Array) => new Uint8Array(await crypto.subtle.digest('SHA-512', new Uint8Array(bytes)))
 const utcText = (date: Date) => date.toISOString().replace('Z', '') // Serverpod stores UTC in timestamp without time zone
 
 export class ServerpodError extends Error {}
 
 export class ServerpodReference {
-  constructor(readonly query: Query, readonly config: ReferenceConfig) {}
+  readonly query: Query
+  readonly config: ReferenceConfig
+  constructor(query: Query, config: ReferenceConfig) {
+    this.query = query
+    this.config = config
+  }
 
   // --- users (…/auth_user/business/auth_users.dart; table from the migration) ----------------------
   async createUser(options: { scopes?: string[]; blocked?: boolean } = {}): Promise<string> {
