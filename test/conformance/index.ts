@@ -7,6 +7,7 @@ import { measureFeatures, type Features } from './features.ts'
 import { runCase, type TestCase, type TestResult } from './harness.ts'
 import { jwtTests } from './jwt.ts'
 import { multiTests } from './multi.ts'
+import { serverpodTests } from './serverpod.ts'
 import { sessionTests } from './sessions.ts'
 import type { ConformanceContext } from './support.ts'
 
@@ -23,6 +24,7 @@ export const conformanceCases: readonly TestCase<ConformanceContext>[] = [
   ...sessionTests,
   ...multiTests,
   ...badInputTests,
+  ...serverpodTests,
 ]
 
 /** What a runtime's run reports: written to `.test-results/<runtime>.json` by the runners. */
