@@ -4,7 +4,6 @@ import { existsSync, readFileSync } from 'node:fs'
 import { cpus, loadavg, totalmem } from 'node:os'
 import type { OperationCount } from '../test/support/round-trips.ts'
 import type { RuntimeMicro } from './micro/runtimes.ts'
-import type { Argon2Result } from './serverpod/argon2-cases.ts'
 import type { ConcurrencyResult } from './scale/concurrency.ts'
 import type { RowsResult } from './scale/rows.ts'
 import type { SizeResult } from './sizes.ts'
@@ -29,8 +28,6 @@ export interface Results {
   sizes?: Stamped & { results: SizeResult[] }
   workerdCpu?: Stamped & { results: WorkerdCpuResult[] }
   scale?: Stamped & { concurrency: ConcurrencyResult[]; rows: RowsResult[] }
-  /** serverpodStore mode: Argon2id per refresh on each runtime, round trips per operation. */
-  serverpod?: Stamped & { argon2: Argon2Result[]; roundTrips: Record<string, OperationCount[]> }
 }
 
 export function machine(): Machine {

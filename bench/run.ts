@@ -118,8 +118,8 @@ if (selected.includes('serverpod')) {
       await database.close()
     }
   }
-  results.serverpod = { ...stamp(), argon2, roundTrips }
-  save()
+  // Its own file, so this section's data never collides with the other sections' in latest.json.
+  writeFileSync(join(resultsDir, 'serverpod.json'), `${JSON.stringify({ ...stamp(), argon2, roundTrips }, null, 1)}\n`)
   console.log(table(['runtime', 'Argon2id hash ms', 'verify ms', 'refresh (verify + hash) ms'], argon2.map((r) => [r.runtime, String(r.hashMs), String(r.verifyMs), String(r.refreshMs)])))
   const operations = roundTrips[countedDrivers[0]]!.map((r) => r.operation)
   console.log(table(['operation', ...countedDrivers], operations.map((op) => [op, ...countedDrivers.map((d) => String(roundTrips[d]!.find((r) => r.operation === op)!.roundTrips))])))
