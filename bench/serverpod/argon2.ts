@@ -1,25 +1,16 @@
 // Runs the Argon2id measurement on Node, Bun, Deno, workerd (Miniflare) and Edge Runtime (EdgeVM), one
 // after another so they never compete for the cores.
-import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { EdgeVM } from '@edge-runtime/vm'
 import { build } from 'esbuild'
 import { Miniflare } from 'miniflare'
+import { runCli } from '../micro/runtimes.ts'
 import type { Argon2Result } from './argon2-cases.ts'
 
 const root = join(import.meta.dirname, '..', '..')
 const bin = (name: string) => join(root, 'node_modules', '.bin', name)
 export const argon2Runtimes = ['node', 'bun', 'deno', 'workerd', 'edge'] as const
 
-function runCli(command: string, args: string[]): Promise<Argon2Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] })
-    let out = ''
-    child.stdout.on('data', (chunk) => (out += chunk))
-    child.on('error', reject)
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!)) : reject(new Error(`${command} exited with ${code}`))))
-  })
-}
 
 async function bundled(format: 'esm' | 'iife', conditions: string[]): Promise<string> {
   const result = await build({
@@ -53,9 +44,9 @@ async function runEdge(): Promise<Argon2Result> {
 export async function measureArgon2On(runtime: (typeof argon2Runtimes)[number]): Promise<Argon2Result> {
   const cli = join(import.meta.dirname, 'argon2-cli.ts')
   switch (runtime) {
-    case 'node': return runCli(process.execPath, [cli])
-    case 'bun': return runCli(bin('bun'), [cli])
-    case 'deno': return runCli(bin('deno'), ['run', '--allow-all', cli])
+    case 'node': return runCli<Argon2Result>(process.execPath, [cli])
+    case 'bun': return runCli<Argon2Result>(bin('bun'), [cli])
+    case 'deno': return runCli<Argon2Result>(bin('deno'), ['run', '--allow-all', cli])
     case 'workerd': return runWorkerd()
     case 'edge': return runEdge()
   }

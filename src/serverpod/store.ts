@@ -1,7 +1,9 @@
-import { and, asc, eq, getTableColumns, lt, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, eq, getTableColumns, lt, sql, type SQL } from 'drizzle-orm'
 import { utf8Decode, utf8Encode } from '../crypto/bytes.ts'
 import { ConfigError } from '../crypto/errors.ts'
-import { DrizzleTokenStore, insertWithWrites, readAt, withDeadline, type AnyPgDatabase } from '../drizzle/store.ts'
+import {
+  DrizzleTokenStore, findById, insertWithWrites, readAt, refreshTokenExpired, sessionExpired, withDeadline, type AnyPgDatabase,
+} from '../drizzle/store.ts'
 import { toMilliseconds } from '../managers/duration.ts'
 import { InvalidArgumentError } from '../managers/errors.ts'
 import { normalizeTokenId } from '../managers/ids.ts'
@@ -126,11 +128,7 @@ export function serverpodStore<TDb extends AnyPgDatabase>(db: TDb, options: Serv
         await insertWithWrites(options.transaction ?? db, insert, options.writes ?? [])
       }),
 
-    findRefreshToken: (id) =>
-      guarded(async () => {
-        const [found] = await db.select(refreshTokenColumns).from(rt).where(eq(rt.id, id)).limit(1)
-        return found ? toRefreshTokenRow(found) : null
-      }),
+    findRefreshToken: (id) => guarded(() => findById(db, rt, refreshTokenColumns, id, toRefreshTokenRow)),
 
     // No previous-hash column: a plain compare-and-swap on the PHC string. The manager recognises a grace
     // retry by the derived successor instead (see JwtTokenManager).
@@ -147,10 +145,7 @@ export function serverpodStore<TDb extends AnyPgDatabase>(db: TDb, options: Serv
     deleteRefreshToken: (id) => guarded(async () => void (await db.delete(rt).where(eq(rt.id, id)))),
     deleteRefreshTokens: (filter) => guarded(async () => void (await db.delete(rt).where(byFilter(rt, filter)))),
     deleteExpiredRefreshTokens: (lifetimeMs, now) =>
-      guarded(async () => {
-        const expired = sql`${rt.lastUpdatedAt} + ${lifetimeMs} * interval '1 millisecond' <= ${timeParam(now)}`
-        return (await db.delete(rt).where(expired).returning({ id: rt.id })).length
-      }),
+      guarded(async () => (await db.delete(rt).where(refreshTokenExpired(rt.lastUpdatedAt, lifetimeMs, timeParam(now))).returning({ id: rt.id })).length),
     listRefreshTokens: (filter) =>
       guarded(async () =>
         (await db.select(refreshTokenColumns).from(rt).where(byFilter(rt, filter)).orderBy(asc(rt.id)).limit(limit ?? 100)).map(toRefreshTokenRow)),
@@ -165,11 +160,7 @@ export function serverpodStore<TDb extends AnyPgDatabase>(db: TDb, options: Serv
         await insertWithWrites(options.transaction ?? db, insert, options.writes ?? [])
       }),
 
-    findSession: (id) =>
-      guarded(async () => {
-        const [found] = await db.select(sessionColumns).from(s).where(eq(s.id, id)).limit(1)
-        return found ? toSessionRow(found) : null
-      }),
+    findSession: (id) => guarded(() => findById(db, s, sessionColumns, id, toSessionRow)),
 
     touchSession: (id, at, ifUnusedSince) =>
       guarded(async () => void (await db.update(s).set({ lastUsedAt: at }).where(and(eq(s.id, id), lt(s.lastUsedAt, ifUnusedSince))))),
@@ -186,12 +177,10 @@ export function serverpodStore<TDb extends AnyPgDatabase>(db: TDb, options: Serv
 
     deleteSession: (id) => guarded(async () => void (await db.delete(s).where(eq(s.id, id)))),
     deleteSessions: (filter) => guarded(async () => void (await db.delete(s).where(byFilter(s, filter)))),
-    deleteExpiredSessions: (now, { maxTouchIntervalMs, touchIntervalDivisor }) =>
+    deleteExpiredSessions: (now, touch) =>
       guarded(async () => {
-        const at = timeParam(now)
-        const slack = sql`least(${maxTouchIntervalMs}::float8, ${s.expireAfterUnusedFor} / ${touchIntervalDivisor}::float8)`
-        const idleDeadline = sql`${s.lastUsedAt} + (${s.expireAfterUnusedFor} + ${slack}) * interval '1 millisecond'`
-        return (await db.delete(s).where(or(sql`${s.expiresAt} <= ${at}`, sql`${idleDeadline} <= ${at}`)).returning({ id: s.id })).length
+        const expired = sessionExpired({ expiresAt: s.expiresAt, lastUsedAt: s.lastUsedAt, timeoutMs: s.expireAfterUnusedFor }, timeParam(now), touch)
+        return (await db.delete(s).where(expired).returning({ id: s.id })).length
       }),
     listSessions: (filter) =>
       guarded(async () => {
