@@ -55,7 +55,8 @@ export class ServerpodSessionHasher implements SecretHashing {
     const row = unpackSessionHash(stored)
     if (!row) return null
     const legacy = row.hash.length === digestLength
-    if (!legacy && (row.hash.length !== 1 + digestLength || row.hash[0] !== saltedVersion)) return null
+    const [version] = row.hash // the layout byte, not secret
+    if (!legacy && (row.hash.length !== 1 + digestLength || version !== saltedVersion)) return null
     const digest = legacy ? row.hash : row.hash.subarray(1)
     for (let i = 0; i < this.#peppers.length; i++) {
       const candidate = legacy ? await sha512(secret, this.#peppers[i]!) : await sha512(secret, row.salt, this.#peppers[i]!)
