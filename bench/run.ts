@@ -1,5 +1,5 @@
 // `npm run bench`: every section in one run, results in bench/results/latest.json and ratios.svg.
-//   npm run bench -- --only=micro,sizes      sections: micro, round-trips, sizes, workerd, scale
+//   npm run bench -- --only=micro,sizes      sections: micro, round-trips, sizes, workerd, scale, serverpod
 //   npm run bench -- --skip=scale            scale fills a table with 10⁶ rows: a few minutes
 //   npm run bench -- --runtimes=node,workerd --rounds=21 --quick
 // Sections not run keep their previous results (each is stamped with its date and machine load).
@@ -13,11 +13,13 @@ import { microRuntimes, runMicroOn, type MicroRuntime, type RuntimeMicro } from 
 import { headlineTable, microTable, table, verdictTable } from './report.ts'
 import { loadResults, stamp } from './results.ts'
 import { measureConcurrency } from './scale/concurrency.ts'
+import { argon2Runtimes, measureArgon2On } from './serverpod/argon2.ts'
+import { measureServerpodRoundTrips } from '../test/serverpod/round-trips.ts'
 import { measureRowGrowth } from './scale/rows.ts'
 import { measureSizes } from './sizes.ts'
 import { measureWorkerdCpu } from './workerd/cpu.ts'
 
-const sections = ['micro', 'round-trips', 'sizes', 'workerd', 'scale'] as const
+const sections = ['micro', 'round-trips', 'sizes', 'workerd', 'scale', 'serverpod'] as const
 type Section = (typeof sections)[number]
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string | undefined]))
@@ -116,6 +118,26 @@ if (selected.includes('scale')) {
   ])))
   console.log(table(['stored sessions', 'validate p50 ms', 'p99 ms'], rows.map((r) => [r.rows.toLocaleString('en-US'), r.p50Ms.toFixed(3), r.p99Ms.toFixed(3)])))
   console.log(`\nEXPLAIN (ANALYZE) at ${rows.at(-1)!.rows.toLocaleString('en-US')} rows:\n${rows.at(-1)!.plan}`)
+}
+
+if (selected.includes('serverpod')) {
+  console.log('\n## serverpodStore: Argon2id per refresh, round trips')
+  const argon2 = []
+  for (const runtime of argon2Runtimes) argon2.push(await measureArgon2On(runtime))
+  const roundTrips: Record<string, Awaited<ReturnType<typeof measureServerpodRoundTrips>>> = {}
+  for (const driver of countedDrivers) {
+    const database = await openCountedDatabase(driver, { serverpod: true })
+    try {
+      roundTrips[driver] = await measureServerpodRoundTrips(database)
+    } finally {
+      await database.close()
+    }
+  }
+  // Its own file, so this section's data never collides with the other sections' in latest.json.
+  writeFileSync(join(resultsDir, 'serverpod.json'), `${JSON.stringify({ ...stamp(), argon2, roundTrips }, null, 1)}\n`)
+  console.log(table(['runtime', 'Argon2id hash ms', 'verify ms', 'refresh (verify + hash) ms'], argon2.map((r) => [r.runtime, String(r.hashMs), String(r.verifyMs), String(r.refreshMs)])))
+  const operations = roundTrips[countedDrivers[0]]!.map((r) => r.operation)
+  console.log(table(['operation', ...countedDrivers], operations.map((op) => [op, ...countedDrivers.map((d) => String(roundTrips[d]!.find((r) => r.operation === op)!.roundTrips))])))
 }
 
 if (results.micro) {

@@ -17,7 +17,8 @@ export type MicroRuntime = (typeof microRuntimes)[number]
 const root = join(import.meta.dirname, '..', '..')
 const bin = (name: string) => join(root, 'node_modules', '.bin', name)
 
-function runCli(command: string, args: string[]): Promise<RuntimeMicro> {
+/** Runs a benchmark script and parses the JSON of its last stdout line. */
+export function runCli<T = RuntimeMicro>(command: string, args: string[]): Promise<T> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] })
     let out = ''

@@ -19,7 +19,7 @@ export const errorCodes = {
   ERR_INVALID_ARGUMENT: 'A call got an argument it cannot use, e.g. issueToken without an authUserId (the message names it).',
 
   // Refresh: the refresh token is unusable for good; the client must sign in again (HTTP 400 invalid_grant).
-  ERR_REFRESH_TOKEN_MALFORMED: 'The refresh token is not in this library’s format.',
+  ERR_REFRESH_TOKEN_MALFORMED: 'The refresh token is not in the store’s format (this library’s, or Serverpod’s with serverpodStore).',
   ERR_REFRESH_TOKEN_NOT_FOUND: 'No such refresh token: revoked, signed out, or its family was revoked for reuse.',
   ERR_REFRESH_TOKEN_EXPIRED: 'The refresh token outlived refreshTokenLifetime since its last rotation.',
   ERR_REFRESH_TOKEN_INVALID_SECRET: 'The refresh token’s fixed secret does not match: not a token this server issued.',

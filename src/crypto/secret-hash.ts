@@ -52,7 +52,7 @@ function serialize({ algorithm, salt, digest }: ParsedHash): Bytes {
   return concatBytes(Uint8Array.of(formatVersion, algorithmIds[algorithm.name]), iterations, Uint8Array.of(salt.length), salt, digest)
 }
 
-function checkAlgorithm(algorithm: SecretHashAlgorithm): SecretHashAlgorithm {
+export function checkAlgorithm(algorithm: SecretHashAlgorithm): SecretHashAlgorithm {
   if (algorithm?.name === 'HMAC-SHA512') return { name: 'HMAC-SHA512' }
   if (algorithm?.name === 'PBKDF2-SHA512') {
     const { iterations } = algorithm

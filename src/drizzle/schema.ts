@@ -3,7 +3,7 @@ import { bigint, customType, index, jsonb, pgTable, text, timestamp, uuid } from
 import { decodeHex, encodeHex } from '../crypto/hex.ts'
 
 /** bytea as Uint8Array on every driver: node-postgres (Buffer), PGlite (Uint8Array), neon-http (text). */
-const bytea = customType<{ data: Uint8Array; driverData: string | Uint8Array }>({
+export const bytea = customType<{ data: Uint8Array; driverData: string | Uint8Array }>({
   dataType: () => 'bytea',
   // Sent as hex text and decoded by Postgres: the one parameter form every driver passes unchanged
   // (PGlite refuses text for a bytea parameter, neon-http cannot send raw bytes).

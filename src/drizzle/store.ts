@@ -1,5 +1,5 @@
 import { and, eq, getTableColumns, gt, lt, lte, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import type { PgColumn, PgDatabase, PgQueryResultHKT, PgTable, SelectedFields } from 'drizzle-orm/pg-core'
 import type { InsertOptions, Read, RefreshTokenRow, RowFilter, SessionRow, TokenStore } from '../managers/storage.ts'
 import { observed } from '../crypto/loading.ts'
 import { toMilliseconds } from '../managers/duration.ts'
@@ -16,7 +16,7 @@ type SessionRecord = typeof authSession.$inferSelect & Read
 
 // Every row is read with the database's clock when the statement arrived (see `Read`). mapWith parses it the
 // way the timestamp columns are parsed, whatever the driver hands back (Date or text).
-const readAt = sql`statement_timestamp()`.mapWith(authSession.lastUsedAt)
+export const readAt = sql`statement_timestamp()`.mapWith(authSession.lastUsedAt)
 const refreshTokenColumns = { ...getTableColumns(authRefreshToken), readAt }
 const sessionColumns = { ...getTableColumns(authSession), readAt }
 // A time the manager passes, or (null) the database's clock when the statement arrived.
@@ -29,7 +29,7 @@ const timeParam = (at: Date | null): SQL => (at === null ? sql`statement_timesta
  * safe here: each operation is one statement, and a refresh whose answer was lost is retried inside the
  * grace window.
  */
-function withDeadline(deadlineMs: number) {
+export function withDeadline(deadlineMs: number) {
   return async function guarded<T>(operation: () => Promise<T>): Promise<T> {
     const running = operation()
     observed(running) // if the deadline wins, a late failure must not become an unhandled rejection
@@ -69,6 +69,34 @@ const toSessionRow = (r: SessionRecord): SessionRow & Read => ({
   expireAfterUnusedFor: r.expireAfterUnusedForMs ?? null, readAt: r.readAt,
 })
 
+/** One row by primary key, read with the database's clock (`readAt` among `columns`), mapped; or null. */
+export async function findById<Record, Row>(
+  db: AnyPgDatabase, table: PgTable & { id: PgColumn }, columns: SelectedFields, id: string, toRow: (record: Record) => Row,
+): Promise<Row | null> {
+  const [found] = await db.select(columns).from(table).where(eq(table.id, id)).limit(1)
+  return found ? toRow(found as Record) : null
+}
+
+/** The expiry rule of refresh tokens in SQL: last rotated `lifetimeMs` or longer before `at`. Shared with serverpodStore. */
+export function refreshTokenExpired(lastUpdatedAt: SQLWrapper, lifetimeMs: number, at: SQL): SQL {
+  return sql`${lastUpdatedAt} + ${lifetimeMs} * interval '1 millisecond' <= ${at}`
+}
+
+/**
+ * The manager's session expiry rule in SQL: past `expiresAt`, or idle for the timeout plus the touch interval
+ * by which lastUsedAt may lag. Shared with serverpodStore, whose columns are named differently.
+ */
+export function sessionExpired(
+  columns: { expiresAt: SQLWrapper; lastUsedAt: SQLWrapper; timeoutMs: SQLWrapper },
+  at: SQL,
+  { maxTouchIntervalMs, touchIntervalDivisor }: { maxTouchIntervalMs: number; touchIntervalDivisor: number },
+): SQL | undefined {
+  const { expiresAt, lastUsedAt, timeoutMs } = columns
+  const slack = sql`least(${maxTouchIntervalMs}::float8, ${timeoutMs} / ${touchIntervalDivisor}::float8)`
+  const idleDeadline = sql`${lastUsedAt} + (${timeoutMs} + ${slack}) * interval '1 millisecond'`
+  return or(sql`${expiresAt} <= ${at}`, sql`${idleDeadline} <= ${at}`)
+}
+
 function byFilter(table: typeof authRefreshToken | typeof authSession, { authUserId, method }: RowFilter): SQL | undefined {
   return and(
     authUserId === null ? undefined : eq(table.authUserId, authUserId),
@@ -81,7 +109,7 @@ function byFilter(table: typeof authRefreshToken | typeof authSession, { authUse
  * round trip on every driver, including neon-http, which has no interactive transactions. Postgres checks
  * foreign keys at the end of the statement, so a metadata row may reference the token row it sits beside.
  */
-async function insertWithWrites(
+export async function insertWithWrites(
   db: AnyPgDatabase,
   insert: SQLWrapper & PromiseLike<unknown>,
   writes: readonly unknown[],
@@ -127,11 +155,7 @@ export function drizzleTokenStore<TDb extends AnyPgDatabase>(db: TDb, options: D
         await insertWithWrites(options.transaction ?? db, insert, options.writes ?? [])
       }),
 
-    findRefreshToken: (id) =>
-      guarded(async () => {
-        const [found] = await db.select(refreshTokenColumns).from(rt).where(eq(rt.id, id)).limit(1)
-        return found ? toRefreshTokenRow(found) : null
-      }),
+    findRefreshToken: (id) => guarded(() => findById(db, rt, refreshTokenColumns, id, toRefreshTokenRow)),
 
     rotateRefreshToken: ({ id, expectedHash, newHash, newFixedHash, rotatedAt, graceCutoff }) =>
       guarded(async () => {
@@ -159,10 +183,7 @@ export function drizzleTokenStore<TDb extends AnyPgDatabase>(db: TDb, options: D
     deleteRefreshToken: (id) => guarded(async () => void (await db.delete(rt).where(eq(rt.id, id)))),
     deleteRefreshTokens: (filter) => guarded(async () => void (await db.delete(rt).where(byFilter(rt, filter)))),
     deleteExpiredRefreshTokens: (lifetimeMs, now) =>
-      guarded(async () => {
-        const expired = sql`${rt.lastUpdatedAt} + ${lifetimeMs} * interval '1 millisecond' <= ${timeParam(now)}`
-        return (await db.delete(rt).where(expired).returning({ id: rt.id })).length
-      }),
+      guarded(async () => (await db.delete(rt).where(refreshTokenExpired(rt.lastUpdatedAt, lifetimeMs, timeParam(now))).returning({ id: rt.id })).length),
     listRefreshTokens: (filter) =>
       guarded(async () =>
         (await db.select(refreshTokenColumns).from(rt).where(byFilter(rt, filter)).orderBy(rt.createdAt, rt.id))
@@ -177,11 +198,7 @@ export function drizzleTokenStore<TDb extends AnyPgDatabase>(db: TDb, options: D
         await insertWithWrites(options.transaction ?? db, insert, options.writes ?? [])
       }),
 
-    findSession: (id) =>
-      guarded(async () => {
-        const [found] = await db.select(sessionColumns).from(s).where(eq(s.id, id)).limit(1)
-        return found ? toSessionRow(found) : null
-      }),
+    findSession: (id) => guarded(() => findById(db, s, sessionColumns, id, toSessionRow)),
 
     touchSession: (id, at, ifUnusedSince) =>
       guarded(async () => void (await db.update(s).set({ lastUsedAt: at }).where(and(eq(s.id, id), lt(s.lastUsedAt, ifUnusedSince))))),
@@ -201,13 +218,9 @@ export function drizzleTokenStore<TDb extends AnyPgDatabase>(db: TDb, options: D
 
     deleteSession: (id) => guarded(async () => void (await db.delete(s).where(eq(s.id, id)))),
     deleteSessions: (filter) => guarded(async () => void (await db.delete(s).where(byFilter(s, filter)))),
-    deleteExpiredSessions: (now, { maxTouchIntervalMs, touchIntervalDivisor }) =>
+    deleteExpiredSessions: (now, touch) =>
       guarded(async () => {
-        const at = timeParam(now)
-        // The same rule as the manager's: timeout plus the touch interval by which lastUsedAt may lag.
-        const slack = sql`least(${maxTouchIntervalMs}::float8, ${s.expireAfterUnusedForMs} / ${touchIntervalDivisor}::float8)`
-        const idleDeadline = sql`${s.lastUsedAt} + (${s.expireAfterUnusedForMs} + ${slack}) * interval '1 millisecond'`
-        const expired = or(sql`${s.expiresAt} <= ${at}`, sql`${idleDeadline} <= ${at}`)
+        const expired = sessionExpired({ expiresAt: s.expiresAt, lastUsedAt: s.lastUsedAt, timeoutMs: s.expireAfterUnusedForMs }, timeParam(now), touch)
         return (await db.delete(s).where(expired).returning({ id: s.id })).length
       }),
     listSessions: (filter) =>
@@ -223,7 +236,7 @@ export function drizzleTokenStore<TDb extends AnyPgDatabase>(db: TDb, options: D
  * can hold the database password. `db` is a prototype getter over a private field, so neither JSON,
  * `Object.entries` nor `getOwnPropertyDescriptors` reach it; callbacks still get `store.db`.
  */
-class DrizzleTokenStore<TDb> {
+export class DrizzleTokenStore<TDb> {
   readonly #db: TDb
   constructor(db: TDb) {
     this.#db = db

@@ -11,7 +11,10 @@ export interface AuthServicesOptions<TDb = unknown> {
   store: TokenStore<TDb>
   /** The first builds the primary manager (it issues); the others validate and manage their tokens too. */
   tokenManagerBuilders: readonly TokenManagerBuilder[]
-  /** Consulted on issue and refresh: unknown or blocked users get no tokens; supplies default scopes. */
+  /**
+   * Consulted on issue and refresh: unknown or blocked users get no tokens; supplies default scopes.
+   * Default: the store's own users, if it has them (`serverpodStore` reads Serverpod's user table).
+   */
   authUsers?: AuthUsers
   /**
    * For tests: a clock you move instead of sleeping. It replaces the database's clock too, which otherwise
@@ -52,10 +55,11 @@ export interface AuthServices<TDb = unknown> {
  * ```
  */
 export function initializeAuthServices<TDb>(options: AuthServicesOptions<TDb>): AuthServices<TDb> {
-  const { store, tokenManagerBuilders, authUsers } = options
+  const { store, tokenManagerBuilders } = options
   if (!store) throw new ConfigError('store is required, e.g. drizzleTokenStore(db).')
   if (!tokenManagerBuilders?.length) throw new ConfigError('tokenManagerBuilders needs at least one config.')
   const clock = managerClock(options.clock)
+  const authUsers = options.authUsers ?? store.authUsers
   const [primary, ...additional] = tokenManagerBuilders.map((builder) => builder.build({ store, clock, authUsers }))
   const tokenManager = new MultiTokenManager(primary!, additional)
   const ready = observed(Promise.all([primary!, ...additional].map((m) => m.ready)).then(() => undefined))

@@ -5,7 +5,7 @@ import { toMilliseconds } from './duration.ts'
 import { JwtAlgorithm } from './jwt-algorithm.ts'
 import { JwtTokenManager, type ExtraClaimsProvider, type OnRefreshTokenCreated, type ResolvedJwtConfig } from './jwt-token-manager.ts'
 import { type Passwords, requirePasswords } from './passwords.ts'
-import { pepperedHasher } from './peppers.ts'
+import { pepperOptions } from './peppers.ts'
 import { verifiedTokenCacheSize } from './verified-tokens.ts'
 import type { Duration } from './types.ts'
 
@@ -32,7 +32,7 @@ export interface JwtConfigOptions<TDb = any, TContext = unknown> {
   refreshTokenHashAlgorithm?: SecretHashAlgorithm
   /** Sets and requires the `iss` claim. */
   issuer?: string
-  /** Leeway for `exp`/`iat`/`nbf` against clock skew between servers. Default 5 s. */
+  /** Leeway for `exp`/`iat`/`nbf` against clock skew between servers. Default 5 s; 0 with `serverpodStore` (as Serverpod). */
   clockTolerance?: Duration
   /**
    * How many validated access tokens to remember per manager, so a token seen again skips its signature
@@ -61,7 +61,8 @@ export interface JwtConfigOptions<TDb = any, TContext = unknown> {
  */
 export class JwtConfig<TDb = any, TContext = unknown> implements TokenManagerBuilder<TDb> {
   // Private: it holds the pepper, and a logged or serialised config must not hand it out.
-  readonly #resolved: ResolvedJwtConfig
+  // clockTolerance stays undefined until build: the store's formats supply its default.
+  readonly #resolved: Omit<ResolvedJwtConfig, 'clockTolerance'> & { clockTolerance: number | undefined }
 
   constructor(options: JwtConfigOptions<TDb, TContext>) {
     if (!(options?.algorithm instanceof JwtAlgorithm)) {
@@ -77,7 +78,7 @@ export class JwtConfig<TDb = any, TContext = unknown> implements TokenManagerBui
     this.#resolved = {
       algorithm: options.algorithm,
       verificationAlgorithms: [options.algorithm, ...fallbacks],
-      hasher: pepperedHasher({
+      hashing: pepperOptions({
         pepper: options.refreshTokenHashPepper,
         pepperOption: 'refreshTokenHashPepper',
         fallbackPeppers: options.fallbackRefreshTokenHashPeppers,
@@ -88,7 +89,7 @@ export class JwtConfig<TDb = any, TContext = unknown> implements TokenManagerBui
       accessTokenLifetime: toMilliseconds(options.accessTokenLifetime ?? '10m', 'accessTokenLifetime'),
       refreshTokenLifetime: toMilliseconds(options.refreshTokenLifetime ?? '14d', 'refreshTokenLifetime'),
       gracePeriod: toMilliseconds(options.refreshTokenRotationGracePeriod ?? '10s', 'refreshTokenRotationGracePeriod', { allowZero: true }),
-      clockTolerance: toMilliseconds(options.clockTolerance ?? '5s', 'clockTolerance', { allowZero: true }),
+      clockTolerance: options.clockTolerance === undefined ? undefined : toMilliseconds(options.clockTolerance, 'clockTolerance', { allowZero: true }),
       verifiedTokenCacheSize: verifiedTokenCacheSize(options.verifiedTokenCacheSize),
       issuer: options.issuer,
       extraClaimsProvider: options.extraClaimsProvider,
@@ -97,7 +98,8 @@ export class JwtConfig<TDb = any, TContext = unknown> implements TokenManagerBui
   }
 
   build(context: ManagerContext<TDb>): JwtTokenManager {
-    return new JwtTokenManager(this.#resolved, context)
+    const clockTolerance = this.#resolved.clockTolerance ?? context.store.formats?.clockTolerance ?? 5_000
+    return new JwtTokenManager({ ...this.#resolved, clockTolerance }, context)
   }
 }
 

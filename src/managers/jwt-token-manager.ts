@@ -16,8 +16,8 @@ import {
 import { revokedId, rowFilter } from './token-filter.ts'
 import { VerifiedTokens } from './verified-tokens.ts'
 import type { JwtAlgorithm, PublicJwk } from './jwt-algorithm.ts'
-import type { pepperedHasher } from './peppers.ts'
-import { decodeRefreshToken, deriveNextRotatingSecret, encodeRefreshToken, refreshSecretLengths } from './refresh-token.ts'
+import { defaultFormats, type HasherOptions, type RefreshTokenFormat, type SecretHashing } from './formats.ts'
+import { deriveNextRotatingSecret } from './refresh-token.ts'
 import type { NewRow, RefreshTokenRow } from './storage.ts'
 import type {
   AuthSuccess, AuthenticationInfo, IssueContext, IssueTokenOptions, RevokeTokenOptions, TokenFilter, TokenInfo, TokenManager,
@@ -53,7 +53,8 @@ export type OnRefreshTokenCreated<TDb = any, TContext = IssueContext> = (input: 
 export interface ResolvedJwtConfig {
   algorithm: JwtAlgorithm
   verificationAlgorithms: readonly JwtAlgorithm[]
-  hasher: ReturnType<typeof pepperedHasher>
+  /** Validated peppers and hash options; the store's formats turn them into hashers. */
+  hashing: HasherOptions
   /** The primary pepper also keys the derivation of rotated secrets. */
   rotationPepper: string
   accessTokenLifetime: number
@@ -86,10 +87,15 @@ export class JwtTokenManager implements TokenManager {
   readonly #keys: Loading<Keys>
   /** Built once the keys are in, then called without an await (a measurable share of a ~5 µs verify on workerd). */
   readonly #validate: Loading<AccessTokenValidator>
+  /** The store's refresh-token format and the hashers it builds from this config's peppers. */
+  readonly #format: RefreshTokenFormat
+  readonly #hashers: { fixed: SecretHashing; rotating: SecretHashing }
 
   constructor(config: ResolvedJwtConfig, context: ManagerContext) {
     this.#config = config
     this.#context = context
+    this.#format = (context.store.formats ?? defaultFormats).refreshToken
+    this.#hashers = this.#format.hashers(config.hashing)
     this.#keys = new Loading(async (): Promise<Keys> => {
       const [primary, ...all] = await Promise.all([config.algorithm, ...config.verificationAlgorithms].map((a) => a.keys()))
       if (!primary?.signing) throw new ConfigError('algorithm needs a private key to sign access tokens.')
@@ -106,7 +112,7 @@ export class JwtTokenManager implements TokenManager {
       now: () => context.clock.now().getTime(),
       ...(config.verifiedTokenCacheSize > 0 && { cache: new VerifiedTokens(config.verifiedTokenCacheSize, config.clockTolerance) }),
     }))
-    this.ready = observed(Promise.all([this.#keys.promise, config.hasher.ready()]).then(() => undefined))
+    this.ready = observed(Promise.all([this.#keys.promise, this.#hashers.fixed.ready(), this.#hashers.rotating.ready()]).then(() => undefined))
   }
 
   async issueToken(options: IssueTokenOptions): Promise<AuthSuccess> {
@@ -117,18 +123,18 @@ export class JwtTokenManager implements TokenManager {
 
     const now = this.#context.clock.now()
     const id = crypto.randomUUID()
-    const fixedSecret = randomBytes(refreshSecretLengths.fixed)
-    const rotatingSecret = randomBytes(refreshSecretLengths.rotating)
+    const fixedSecret = randomBytes(this.#format.secretLengths.fixed)
+    const rotatingSecret = randomBytes(this.#format.secretLengths.rotating)
     const [fixedSecretHash, rotatingSecretHash] = await Promise.all([
-      this.#config.hasher.hash(fixedSecret),
-      this.#config.hasher.hash(rotatingSecret),
+      this.#hashers.fixed.hash(fixedSecret),
+      this.#hashers.rotating.hash(rotatingSecret),
     ])
     const row: NewRow<RefreshTokenRow> = {
       id, authUserId, method, scopes, extraClaims, fixedSecretHash, rotatingSecretHash,
       previousRotatingSecretHash: null, createdAt: this.#context.clock.stamp(),
     }
     // Sign before writing: once the row is stored, nothing can fail and leave it without a token.
-    const success = await this.#success(row, encodeRefreshToken({ id, fixedSecret, rotatingSecret }), now)
+    const success = await this.#success(row, this.#format.encode({ id, fixedSecret, rotatingSecret }), now)
     const writes = await this.#config.onRefreshTokenCreated?.({ authUserId, refreshTokenId: id, db: this.#context.store.db, context: options.context })
     await this.#context.store.insertRefreshToken(row, { writes: writes ?? [], transaction: options.transaction })
     return success
@@ -152,10 +158,11 @@ export class JwtTokenManager implements TokenManager {
    *   RefreshTokenInvalidSecretError | RefreshTokenReusedError | AuthUserBlockedError | StorageUnavailableError
    */
   async refreshAccessToken(refreshToken: string): Promise<AuthSuccess> {
-    const parts = decodeRefreshToken(refreshToken)
+    const parts = this.#format.decode(refreshToken)
     if (!parts) throw new RefreshTokenMalformedError()
     const { store, clock } = this.#context
-    const { hasher, gracePeriod } = this.#config
+    const { gracePeriod } = this.#config
+    const { fixed, rotating } = this.#hashers
     const row = await store.findRefreshToken(parts.id)
     if (!row) throw new RefreshTokenNotFoundError()
 
@@ -166,33 +173,37 @@ export class JwtTokenManager implements TokenManager {
       throw new RefreshTokenExpiredError()
     }
     // A wrong fixed secret proves nothing about the family (the id is public in access tokens): keep the row.
-    const fixedVerdict = await hasher.verify(parts.fixedSecret, row.fixedSecretHash)
+    const fixedVerdict = await fixed.verify(parts.fixedSecret, row.fixedSecretHash)
     if (!fixedVerdict) throw new RefreshTokenInvalidSecretError()
 
     // Strict mode (0) has no window at all: not even a retry in the same millisecond gets a second pair.
     const graceCutoff = gracePeriod === 0 ? null : new Date(now.getTime() - gracePeriod)
-    const isCurrent = (await hasher.verify(parts.rotatingSecret, row.rotatingSecretHash)) !== null
-    const isGraceRetry = !isCurrent && graceCutoff !== null && row.previousRotatingSecretHash !== null &&
-      row.rotatedAt > graceCutoff && (await hasher.verify(parts.rotatingSecret, row.previousRotatingSecretHash)) !== null
+    const keys = await this.#keys.promise
+    const nextSecret = await deriveNextRotatingSecret(keys.rotation, row.id, parts.rotatingSecret, this.#format.secretLengths.rotating)
+    const isCurrent = (await rotating.verify(parts.rotatingSecret, row.rotatingSecretHash)) !== null
+    const isGraceRetry = !isCurrent && (await this.#rotatedFrom(row, parts.rotatingSecret, nextSecret, graceCutoff))
     // A stale secret with the right fixed secret: someone replays an old token. Kill the family.
     if (!isCurrent && !isGraceRetry) await this.#revokeForReuse(row.id)
     await requireActiveUser(this.#context.authUsers, row.authUserId)
 
-    const keys = await this.#keys.promise
-    const nextSecret = await deriveNextRotatingSecret(keys.rotation, row.id, parts.rotatingSecret)
     let current = row
     if (isCurrent) {
       const rotated = await store.rotateRefreshToken({
-        id: row.id, expectedHash: row.rotatingSecretHash, newHash: await hasher.hash(nextSecret), rotatedAt: now, graceCutoff,
+        id: row.id, expectedHash: row.rotatingSecretHash, newHash: await rotating.hash(nextSecret), rotatedAt: now, graceCutoff,
         // Live tokens leave old peppers behind within one refresh lifetime, so a fallback can be retired.
-        ...(fixedVerdict === 'outdated' && { newFixedHash: await hasher.hash(parts.fixedSecret) }),
+        ...(fixedVerdict === 'outdated' && { newFixedHash: await fixed.hash(parts.fixedSecret) }),
       })
-      // Another caller rotated this secret first and the window does not cover us (strict mode: never), or
-      // the family was revoked meanwhile (then the delete is a no-op): either way this secret is spent.
-      if (!rotated) return this.#revokeForReuse(row.id)
-      current = rotated
+      // Lost a race. Tables without a previous hash (Serverpod's) cannot answer the grace retry in the swap:
+      // re-read, and if the winner rotated to this very successor inside the window, hand out the same pair.
+      const winner = rotated ?? (graceCutoff === null ? null : await store.findRefreshToken(row.id))
+      // Otherwise another caller rotated this secret first and the window does not cover us (strict mode:
+      // never), or the family was revoked meanwhile (then the delete is a no-op): this secret is spent.
+      if (!winner || (!rotated && !(await this.#rotatedFrom(winner, parts.rotatingSecret, nextSecret, graceCutoff)))) {
+        return this.#revokeForReuse(row.id)
+      }
+      current = winner
     }
-    return this.#success(current, encodeRefreshToken({ id: row.id, fixedSecret: parts.fixedSecret, rotatingSecret: nextSecret }), clock.now())
+    return this.#success(current, this.#format.encode({ id: row.id, fixedSecret: parts.fixedSecret, rotatingSecret: nextSecret }), clock.now())
   }
 
   async revokeToken(options: RevokeTokenOptions): Promise<void> {
@@ -243,6 +254,18 @@ export class JwtTokenManager implements TokenManager {
   /** When a refresh token dies, in ms: `refreshTokenLifetime` after its last rotation (sliding). */
   #expiresAt(row: RefreshTokenRow): number {
     return row.rotatedAt.getTime() + this.#config.refreshTokenLifetime
+  }
+
+  /**
+   * Whether `row` was last rotated from `presented` (to `next`, its derived successor) after `graceCutoff`.
+   * With a stored previous hash that hash is checked; without one (Serverpod's tables) the current hash is
+   * checked against the successor, which only a rotation from `presented` by this library produces.
+   */
+  async #rotatedFrom(row: RefreshTokenRow, presented: Uint8Array, next: Uint8Array, graceCutoff: Date | null): Promise<boolean> {
+    if (graceCutoff === null || !(row.rotatedAt > graceCutoff)) return false
+    const { rotating } = this.#hashers
+    const previous = row.previousRotatingSecretHash
+    return (await (previous !== null ? rotating.verify(presented, previous) : rotating.verify(next, row.rotatingSecretHash))) !== null
   }
 
   async #revokeForReuse(id: string): Promise<never> {

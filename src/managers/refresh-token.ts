@@ -44,9 +44,9 @@ const rotationLabel = utf8Encode('edge-token-managers refresh rotation v1\0')
 /**
  * The next rotating secret is derived, not random: HMAC(pepper key, label ‖ id ‖ current secret).
  * Every caller that rotates from the same secret therefore gets the same successor, which is what makes
- * a retry inside the grace window idempotent without ever storing a secret in plaintext.
+ * a retry inside the grace window idempotent without ever storing a secret in plaintext. `length` ≤ 64.
  */
-export async function deriveNextRotatingSecret(rotationKey: CryptoKey, id: string, current: Uint8Array): Promise<Bytes> {
+export async function deriveNextRotatingSecret(rotationKey: CryptoKey, id: string, current: Uint8Array, length = rotatingSecretLength): Promise<Bytes> {
   const mac = await crypto.subtle.sign('HMAC', rotationKey, concatBytes(rotationLabel, uuidToBytes(id), current))
-  return new Uint8Array(mac, 0, rotatingSecretLength).slice()
+  return new Uint8Array(mac, 0, length).slice()
 }

@@ -3,7 +3,7 @@ import { ConfigError } from '../crypto/errors.ts'
 import type { ManagerContext, TokenManagerBuilder } from './builder.ts'
 import { toMilliseconds } from './duration.ts'
 import { type Passwords, requirePasswords } from './passwords.ts'
-import { pepperedHasher } from './peppers.ts'
+import { pepperOptions } from './peppers.ts'
 import { ServerSideSessionsTokenManager, type OnSessionCreated, type ResolvedSessionsConfig } from './session-token-manager.ts'
 import type { Duration } from './types.ts'
 
@@ -54,7 +54,7 @@ export class ServerSideSessionsConfig<TDb = any, TContext = unknown> implements 
     }
     const optional = (value: Duration | undefined, name: string) => (value === undefined ? null : toMilliseconds(value, name))
     this.#resolved = {
-      hasher: pepperedHasher({
+      hashing: pepperOptions({
         pepper: options.sessionKeyHashPepper,
         pepperOption: 'sessionKeyHashPepper',
         fallbackPeppers: options.fallbackSessionKeyHashPeppers,

@@ -5,8 +5,7 @@ import { ConfigError } from '../crypto/errors.ts'
 import { maxDurationMs, toMilliseconds } from './duration.ts'
 import { normalizeTokenId } from './ids.ts'
 import { revokedId, rowFilter } from './token-filter.ts'
-import type { pepperedHasher } from './peppers.ts'
-import { decodeSessionToken, encodeSessionToken } from './session-token.ts'
+import { defaultFormats, type HasherOptions, type SecretHashing, type SessionTokenFormat } from './formats.ts'
 import type { NewRow, SessionRow } from './storage.ts'
 import type {
   AuthSuccess, AuthenticationInfo, Duration, IssueContext, IssueTokenOptions, RevokeTokenOptions, TokenFilter, TokenInfo,
@@ -28,7 +27,8 @@ export type OnSessionCreated<TDb = any, TContext = IssueContext> = (input: {
 
 /** Options of a sessions config once validated, with durations in milliseconds. */
 export interface ResolvedSessionsConfig {
-  hasher: ReturnType<typeof pepperedHasher>
+  /** Validated peppers and hash options; the store's formats turn them into a hasher. */
+  hashing: HasherOptions
   lifetime: number | null
   inactivityTimeout: number | null
   secretLength: number
@@ -57,11 +57,15 @@ export class ServerSideSessionsTokenManager implements TokenManager {
   readonly ready: Promise<void>
   readonly #config: ResolvedSessionsConfig
   readonly #context: ManagerContext
+  readonly #format: SessionTokenFormat
+  readonly #hasher: SecretHashing
 
   constructor(config: ResolvedSessionsConfig, context: ManagerContext) {
     this.#config = config
     this.#context = context
-    this.ready = observed(config.hasher.ready())
+    this.#format = (context.store.formats ?? defaultFormats).session
+    this.#hasher = this.#format.hasher(config.hashing)
+    this.ready = observed(this.#hasher.ready())
   }
 
   async issueToken(options: IssueSessionOptions): Promise<AuthSuccess> {
@@ -79,14 +83,14 @@ export class ServerSideSessionsTokenManager implements TokenManager {
     const id = crypto.randomUUID()
     const secret = randomBytes(this.#config.secretLength)
     const row: NewRow<SessionRow> = {
-      id, authUserId, method, scopes, secretHash: await this.#config.hasher.hash(secret),
+      id, authUserId, method, scopes, secretHash: await this.#hasher.hash(secret),
       createdAt: this.#context.clock.stamp(), expiresAt, expireAfterUnusedFor,
     }
     const writes = await this.#config.onSessionCreated?.({ authUserId, sessionId: id, db: this.#context.store.db, context: options.context })
     await this.#context.store.insertSession(row, { writes: writes ?? [], transaction: options.transaction })
     return {
       authStrategy: 'session',
-      token: encodeSessionToken(id, secret),
+      token: this.#format.encode(id, secret),
       tokenExpiresAt: expiresAt,
       refreshToken: null,
       authUserId,
@@ -97,12 +101,12 @@ export class ServerSideSessionsTokenManager implements TokenManager {
 
   /** Throws only `StorageUnavailableError` (the database failed); any bad token gives null. */
   async validateToken(token: string, options: ValidateTokenOptions = {}): Promise<AuthenticationInfo | null> {
-    const parts = decodeSessionToken(token)
+    const parts = this.#format.decode(token)
     if (!parts) return null
     const { store, clock } = this.#context
     const row = await store.findSession(parts.id)
     if (!row) return null
-    const verdict = await this.#config.hasher.verify(parts.secret, row.secretHash)
+    const verdict = await this.#hasher.verify(parts.secret, row.secretHash)
     if (!verdict) return null
 
     // The database's time at the read, shared by every isolate (unless a test injected a clock).
@@ -112,7 +116,7 @@ export class ServerSideSessionsTokenManager implements TokenManager {
       return null
     }
     if (verdict === 'outdated') {
-      await this.#afterResponse(options, this.#config.hasher.hash(parts.secret).then((secretHash) => store.updateSession(row.id, { secretHash })))
+      await this.#afterResponse(options, this.#hasher.hash(parts.secret).then((secretHash) => store.updateSession(row.id, { secretHash })))
     }
     const touchBefore = new Date(now.getTime() - this.#touchInterval(row))
     if (row.lastUsedAt < touchBefore) await this.#afterResponse(options, store.touchSession(row.id, now, touchBefore))

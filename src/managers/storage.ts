@@ -1,3 +1,6 @@
+import type { TokenFormats } from './formats.ts'
+import type { AuthUsers } from './types.ts'
+
 /**
  * The storage port: what the managers need from a database. `edge-token-managers/drizzle` implements it
  * for any Drizzle Postgres database; the managers never see SQL.
@@ -84,6 +87,10 @@ export interface RotateRefreshToken {
 export interface TokenStore<TDb = unknown> {
   /** The database handle passed to `onRefreshTokenCreated` / `onSessionCreated`. */
   readonly db: TDb
+  /** The token strings and stored hashes these tables hold; absent = this library's own (`defaultFormats`). */
+  readonly formats?: TokenFormats
+  /** Users (blocked flag, default scopes) kept beside these tables; used when `initializeAuthServices` gets no `authUsers`. */
+  readonly authUsers?: AuthUsers
   insertRefreshToken(row: NewRow<RefreshTokenRow>, options?: InsertOptions<TDb>): Promise<void>
   findRefreshToken(id: string): Promise<(RefreshTokenRow & Read) | null>
   /**

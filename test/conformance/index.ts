@@ -8,6 +8,7 @@ import { measureFeatures, type Features } from './features.ts'
 import { runCase, type TestCase, type TestResult } from './harness.ts'
 import { jwtTests } from './jwt.ts'
 import { multiTests } from './multi.ts'
+import { serverpodTests } from './serverpod.ts'
 import { sessionTests } from './sessions.ts'
 import type { ConformanceContext } from './support.ts'
 
@@ -25,6 +26,7 @@ export const conformanceCases: readonly TestCase<ConformanceContext>[] = [
   ...multiTests,
   ...badInputTests,
   ...cookieModeTests,
+  ...serverpodTests,
 ]
 
 /** What a runtime's run reports: written to `.test-results/<runtime>.json` by the runners. */

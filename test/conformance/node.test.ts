@@ -8,7 +8,7 @@ describe('conformance on node', () => {
   let database: OpenDatabase
   let ctx: ConformanceContext
   beforeAll(async () => {
-    database = await openDatabase('node-postgres')
+    database = await openDatabase('node-postgres', { serverpod: true })
     ctx = { runtime: 'node', features: await measureFeatures(), db: database.db }
   })
   afterAll(async () => database?.close())

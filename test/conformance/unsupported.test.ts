@@ -19,7 +19,7 @@ describe('a runtime without P-521', () => {
       isP521(algorithm) ? Promise.reject(new DOMException('Unrecognized namedCurve', 'NotSupportedError')) : generateKey.call(subtle, algorithm, ...rest)) as typeof subtle.generateKey)
     vi.spyOn(subtle, 'importKey').mockImplementation(((format: any, data: any, algorithm: AlgorithmIdentifier, ...rest: [boolean, KeyUsage[]]) =>
       isP521(algorithm) ? Promise.reject(new DOMException('Unrecognized namedCurve', 'NotSupportedError')) : importKey.call(subtle, format, data, algorithm, ...rest)) as typeof subtle.importKey)
-    database = await openDatabase('node-postgres')
+    database = await openDatabase('node-postgres', { serverpod: true })
   })
   afterAll(async () => {
     vi.restoreAllMocks()

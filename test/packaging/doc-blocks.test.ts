@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { expect, it } from 'vitest'
 
 const root = join(import.meta.dirname, '..', '..')
-const docs = ['README.md', 'docs/configuration.md', 'docs/hono.md', 'docs/client.md', 'docs/runtimes.md']
+const docs = ['README.md', 'docs/configuration.md', 'docs/hono.md', 'docs/client.md', 'docs/runtimes.md', 'docs/serverpod.md']
 const out = join(root, '.test-results', 'doc-blocks')
 
 // What each entry point exports by name, for the names a block uses without importing them.
@@ -19,6 +19,7 @@ const libraryNames: Record<string, string[]> = {
   'edge-token-managers/drizzle': ['drizzleTokenStore', 'authRefreshToken', 'authSession'],
   'edge-token-managers/hono': ['authenticate', 'authRoutes', 'requireScopes', 'cachePerEnv', 'guard'],
   'edge-token-managers/jwt': ['createAccessTokenVerifier'],
+  'edge-token-managers/serverpod': ['serverpodStore'],
   'drizzle-orm/neon-http': ['drizzle'],
   '@neondatabase/serverless': ['neon'],
   'drizzle-orm': ['eq'],

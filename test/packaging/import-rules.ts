@@ -12,6 +12,8 @@ export const layerRules: Record<string, { packages: string[]; layers: string[] }
   client: { packages: [], layers: ['client', 'managers', 'crypto'] },
   // edge-token-managers/jwt: the validate-only entry, built from the managers' validator.
   jwt: { packages: [], layers: ['jwt', 'managers', 'crypto'] },
+  // The only layer with Argon2id: @noble/hashes is an optional peer that the core never loads.
+  serverpod: { packages: ['drizzle-orm', '@noble/hashes'], layers: ['serverpod', 'drizzle', 'managers', 'crypto'] },
   // src/index.ts: the main entry re-exports the core only.
   '.': { packages: [], layers: ['.', 'managers', 'crypto'] },
 }

@@ -14,6 +14,9 @@ import * as honoEntry from '../../src/hono/index.ts'
 import * as jwtEntry from '../../src/jwt/index.ts'
 import * as rootEntry from '../../src/index.ts'
 import { pepperedHasher } from '../../src/managers/peppers.ts'
+import { Argon2idHasher } from '../../src/serverpod/argon2.ts'
+import { ServerpodSessionHasher } from '../../src/serverpod/hashes.ts'
+import * as serverpodEntry from '../../src/serverpod/index.ts'
 import { es512KeyMaterial } from '../support/forge.ts'
 import { spellings } from '../support/spellings.ts'
 
@@ -118,6 +121,9 @@ it('no exported object, nor anything reachable from one, prints a secret, pepper
   const auth = rootEntry.initializeAuthServices({ store, tokenManagerBuilders: [jwtConfig, sessionsConfig, new JwtConfig({ algorithm: es512, refreshTokenHashPepper: secrets.oldRefreshPepper })] })
   await auth.ready
   const authSource = () => auth
+  const serverpodStore = serverpodEntry.serverpodStore(db)
+  const serverpodAuth = rootEntry.initializeAuthServices({ store: serverpodStore, tokenManagerBuilders: [jwtConfig, sessionsConfig] })
+  await serverpodAuth.ready
   const jwtManager = auth.getTokenManager(rootEntry.JwtTokenManager)
   const sessionsManager = auth.getTokenManager(rootEntry.ServerSideSessionsTokenManager)
 
@@ -134,6 +140,7 @@ it('no exported object, nor anything reachable from one, prints a secret, pepper
     JwtTokenManager: () => [jwtManager],
     ServerSideSessionsTokenManager: () => [sessionsManager],
     drizzleTokenStore: () => [store],
+    serverpodStore: () => [serverpodStore, serverpodAuth, serverpodAuth.getTokenManager(rootEntry.JwtTokenManager)],
     authenticate: () => [honoEntry.authenticate({ auth }), honoEntry.authenticate({ auth: authSource, cookie: 'session', optional: true })],
     authRoutes: () => [honoEntry.authRoutes(auth), honoEntry.authRoutes(authSource, { cookies: honoEntry.tokenCookies({ session: 'session' }) })],
     requireScopes: () => [honoEntry.requireScopes('admin')],
@@ -151,7 +158,7 @@ it('no exported object, nor anything reachable from one, prints a secret, pepper
     },
   }
   const holdNothing = new Set(['errorCodes', 'authRefreshToken', 'authSession', 'guard'])
-  const entries = { root: rootEntry, drizzle: drizzleEntry, hono: honoEntry, client: clientEntry, jwt: jwtEntry }
+  const entries = { root: rootEntry, drizzle: drizzleEntry, hono: honoEntry, client: clientEntry, jwt: jwtEntry, serverpod: serverpodEntry }
 
   const roots = new Map<string, unknown>()
   const unknown: string[] = []
@@ -171,6 +178,8 @@ it('no exported object, nor anything reachable from one, prints a secret, pepper
     pepper: secrets.refreshPepper, pepperOption: 'p', fallbackPeppers: [secrets.oldRefreshPepper], fallbackOption: 'f', algorithm: undefined,
   }))
   roots.set('SecretHasher', new SecretHasher({ pepper: secrets.sessionPepper, algorithm: { name: 'PBKDF2-SHA512', iterations: 1_000 } }))
+  roots.set('Argon2idHasher', new Argon2idHasher({ pepper: secrets.refreshPepper, fallbackPeppers: [secrets.oldRefreshPepper] }, { memory: 64, iterations: 1, lanes: 1 }))
+  roots.set('ServerpodSessionHasher', new ServerpodSessionHasher({ pepper: secrets.sessionPepper, fallbackPeppers: [secrets.oldSessionPepper] }))
 
   const objects = await reachable(roots, new Set([db, pool]))
   expect(objects.size).toBeGreaterThan(100)

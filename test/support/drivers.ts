@@ -9,7 +9,7 @@ import pg from 'pg'
 import type { AnyPgDatabase } from '../../src/drizzle/index.ts'
 import { startNeonHttpServer } from '../../scripts/neon-http/server.ts'
 import { startNeonWsRelay } from './neon-ws-relay.ts'
-import { createPgliteDatabase, createServerDatabase } from './postgres.ts'
+import { createPgliteDatabase, createServerDatabase, type DatabaseOptions } from './postgres.ts'
 import ws from 'ws'
 
 export const driverNames = ['pglite', 'node-postgres', 'neon-http', 'neon-serverless'] as const
@@ -25,7 +25,7 @@ export interface OpenDatabase {
   close(): Promise<void>
 }
 
-export async function openDatabase(driver: DriverName, options: { migrationsFolder?: string } = {}): Promise<OpenDatabase> {
+export async function openDatabase(driver: DriverName, options: DatabaseOptions = {}): Promise<OpenDatabase> {
   if (driver === 'pglite') {
     const { client, db, close } = await createPgliteDatabase(options)
     return { driver, db, query: async (text, params) => (await client.query<Record<string, unknown>>(text, params)).rows, close }

@@ -6,10 +6,19 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator'
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator'
 import pg from 'pg'
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 export const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 export const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url))
+/** Serverpod's own published migration (see its header), for `serverpodStore` tests: `{ serverpod: true }`. */
+export const serverpodMigration = () => readFileSync(new URL('../serverpod/serverpod-migration.sql', import.meta.url), 'utf8')
+
+export interface DatabaseOptions {
+  migrationsFolder?: string
+  /** Also create Serverpod 3.4's tables from its published migration. */
+  serverpod?: boolean
+}
 
 function withDatabase(url: string, database: string): string {
   const u = new URL(url)
@@ -18,7 +27,7 @@ function withDatabase(url: string, database: string): string {
 }
 
 /** Creates `etm_<label>_<random>` on the local server with the library's tables; `drop()` removes it. */
-export async function createServerDatabase(label: string, options: { migrationsFolder?: string } = {}) {
+export async function createServerDatabase(label: string, options: DatabaseOptions = {}) {
   const name = `etm_${label.replace(/\W/g, '_')}_${crypto.randomUUID().slice(0, 8)}`.toLowerCase()
   const admin = new pg.Client({ connectionString: serverUrl })
   await admin.connect()
@@ -30,6 +39,7 @@ export async function createServerDatabase(label: string, options: { migrationsF
   const url = withDatabase(serverUrl, name)
   const pool = new pg.Pool({ connectionString: url, max: 4 })
   await migratePg(drizzlePg(pool), { migrationsFolder: options.migrationsFolder ?? migrationsFolder })
+  if (options.serverpod) await pool.query(serverpodMigration())
   await pool.end()
   return {
     name,
@@ -47,9 +57,10 @@ export async function createServerDatabase(label: string, options: { migrationsF
 }
 
 /** An embedded PGlite (PostgreSQL 18 in WASM) with the library's tables. */
-export async function createPgliteDatabase(options: { migrationsFolder?: string } = {}) {
+export async function createPgliteDatabase(options: DatabaseOptions = {}) {
   const client = new PGlite()
   const db = drizzlePglite(client)
   await migratePglite(db, { migrationsFolder: options.migrationsFolder ?? migrationsFolder })
+  if (options.serverpod) await client.exec(serverpodMigration())
   return { client, db, close: () => client.close() }
 }

@@ -55,8 +55,8 @@ function counter() {
 }
 
 /** A fresh migrated database on the local server, reached through `driver`, with every round trip counted. */
-export async function openCountedDatabase(driver: CountedDriver): Promise<CountedDatabase> {
-  const database = await createServerDatabase(`rt_${driver}`)
+export async function openCountedDatabase(driver: CountedDriver, options: { serverpod?: boolean } = {}): Promise<CountedDatabase> {
+  const database = await createServerDatabase(`rt_${driver}`, options)
   const tally = counter()
   if (driver === 'node-postgres') {
     const pool = new pg.Pool({ connectionString: database.url, max: 10 })
