@@ -1,5 +1,5 @@
 import { and, eq, getTableColumns, gt, lt, lte, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
-import type { PgColumn, PgDatabase, PgQueryResultHKT, PgTable, SelectedFields } from 'drizzle-orm/pg-core'
+import type { PgColumn, PgDatabase, PgQueryResultHKT, PgTable, PgUpdateSetSource, SelectedFields } from 'drizzle-orm/pg-core'
 import type { InsertOptions, Read, RefreshTokenRow, RowFilter, SessionRow, TokenStore } from '../managers/storage.ts'
 import { observed } from '../crypto/loading.ts'
 import { toMilliseconds } from '../managers/duration.ts'
@@ -95,6 +95,39 @@ export function sessionExpired(
   const slack = sql`least(${maxTouchIntervalMs}::float8, ${timeoutMs} / ${touchIntervalDivisor}::float8)`
   const idleDeadline = sql`${lastUsedAt} + (${timeoutMs} + ${slack}) * interval '1 millisecond'`
   return or(sql`${expiresAt} <= ${at}`, sql`${idleDeadline} <= ${at}`)
+}
+
+/** A session table as `sessionUpkeep` sees it: both stores' tables have these columns, the timeout under its own name. */
+interface SessionTable<T extends PgTable> {
+  table: T & { id: PgColumn; lastUsedAt: PgColumn; expiresAt: PgColumn }
+  timeoutMs: PgColumn
+}
+
+/**
+ * The session operations that read the same in both stores (this library's table and Serverpod's): the
+ * conditional touch, deletes by id and by filter, and the expiry sweep. Times go through `timeParam`,
+ * each store's own way of writing them.
+ */
+export function sessionUpkeep<T extends PgTable>(
+  db: AnyPgDatabase,
+  { table: s, timeoutMs }: SessionTable<T>,
+  { guarded, byFilter, timeParam }: {
+    guarded: ReturnType<typeof withDeadline>
+    byFilter: (filter: RowFilter) => SQL | undefined
+    timeParam: (at: Date | null) => SQL
+  },
+): Pick<TokenStore, 'touchSession' | 'deleteSession' | 'deleteSessions' | 'deleteExpiredSessions'> {
+  return {
+    touchSession: (id, at, ifUnusedSince) =>
+      guarded(async () => void (await db.update(s).set({ lastUsedAt: at } as PgUpdateSetSource<T>).where(and(eq(s.id, id), lt(s.lastUsedAt, ifUnusedSince))))),
+    deleteSession: (id) => guarded(async () => void (await db.delete(s).where(eq(s.id, id)))),
+    deleteSessions: (filter) => guarded(async () => void (await db.delete(s).where(byFilter(filter)))),
+    deleteExpiredSessions: (now, touch) =>
+      guarded(async () => {
+        const expired = sessionExpired({ expiresAt: s.expiresAt, lastUsedAt: s.lastUsedAt, timeoutMs }, timeParam(now), touch)
+        return (await db.delete(s).where(expired).returning({ id: s.id })).length
+      }),
+  }
 }
 
 function byFilter(table: typeof authRefreshToken | typeof authSession, { authUserId, method }: RowFilter): SQL | undefined {
@@ -200,8 +233,7 @@ export function drizzleTokenStore<TDb extends AnyPgDatabase>(db: TDb, options: D
 
     findSession: (id) => guarded(() => findById(db, s, sessionColumns, id, toSessionRow)),
 
-    touchSession: (id, at, ifUnusedSince) =>
-      guarded(async () => void (await db.update(s).set({ lastUsedAt: at }).where(and(eq(s.id, id), lt(s.lastUsedAt, ifUnusedSince))))),
+    ...sessionUpkeep(db, { table: s, timeoutMs: s.expireAfterUnusedForMs }, { guarded, byFilter: (filter) => byFilter(s, filter), timeParam }),
 
     updateSession: (id, changes) =>
       guarded(async () => {
@@ -216,13 +248,6 @@ export function drizzleTokenStore<TDb extends AnyPgDatabase>(db: TDb, options: D
         return updated.length > 0
       }),
 
-    deleteSession: (id) => guarded(async () => void (await db.delete(s).where(eq(s.id, id)))),
-    deleteSessions: (filter) => guarded(async () => void (await db.delete(s).where(byFilter(s, filter)))),
-    deleteExpiredSessions: (now, touch) =>
-      guarded(async () => {
-        const expired = sessionExpired({ expiresAt: s.expiresAt, lastUsedAt: s.lastUsedAt, timeoutMs: s.expireAfterUnusedForMs }, timeParam(now), touch)
-        return (await db.delete(s).where(expired).returning({ id: s.id })).length
-      }),
     listSessions: (filter) =>
       guarded(async () =>
         (await db.select(sessionColumns).from(s).where(byFilter(s, filter)).orderBy(s.createdAt, s.id))

@@ -1,8 +1,8 @@
-import { and, asc, eq, getTableColumns, lt, sql, type SQL } from 'drizzle-orm'
+import { and, asc, eq, getTableColumns, sql, type SQL } from 'drizzle-orm'
 import { utf8Decode, utf8Encode } from '../crypto/bytes.ts'
 import { ConfigError } from '../crypto/errors.ts'
 import {
-  DrizzleTokenStore, findById, insertWithWrites, readAt, refreshTokenExpired, sessionExpired, withDeadline, type AnyPgDatabase,
+  DrizzleTokenStore, findById, insertWithWrites, readAt, refreshTokenExpired, sessionUpkeep, withDeadline, type AnyPgDatabase,
 } from '../drizzle/store.ts'
 import { toMilliseconds } from '../managers/duration.ts'
 import { InvalidArgumentError } from '../managers/errors.ts'
@@ -162,8 +162,7 @@ export function serverpodStore<TDb extends AnyPgDatabase>(db: TDb, options: Serv
 
     findSession: (id) => guarded(() => findById(db, s, sessionColumns, id, toSessionRow)),
 
-    touchSession: (id, at, ifUnusedSince) =>
-      guarded(async () => void (await db.update(s).set({ lastUsedAt: at }).where(and(eq(s.id, id), lt(s.lastUsedAt, ifUnusedSince))))),
+    ...sessionUpkeep(db, { table: s, timeoutMs: s.expireAfterUnusedFor }, { guarded, byFilter: (filter) => byFilter(s, filter), timeParam }),
 
     updateSession: (id, changes) =>
       guarded(async () => {
@@ -175,13 +174,6 @@ export function serverpodStore<TDb extends AnyPgDatabase>(db: TDb, options: Serv
         return updated.length > 0
       }),
 
-    deleteSession: (id) => guarded(async () => void (await db.delete(s).where(eq(s.id, id)))),
-    deleteSessions: (filter) => guarded(async () => void (await db.delete(s).where(byFilter(s, filter)))),
-    deleteExpiredSessions: (now, touch) =>
-      guarded(async () => {
-        const expired = sessionExpired({ expiresAt: s.expiresAt, lastUsedAt: s.lastUsedAt, timeoutMs: s.expireAfterUnusedFor }, timeParam(now), touch)
-        return (await db.delete(s).where(expired).returning({ id: s.id })).length
-      }),
     listSessions: (filter) =>
       guarded(async () => {
         const query = db.select(sessionColumns).from(s).where(byFilter(s, filter)).orderBy(asc(s.id))
