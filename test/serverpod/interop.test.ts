@@ -7,6 +7,8 @@ import {
   type JwtConfigOptions,
 } from '../../src/index.ts'
 import { serverpodStore } from '../../src/serverpod/index.ts'
+import { authRoutes, authenticate, tokenCookies } from '../../src/hono/index.ts'
+import { Hono } from 'hono'
 import { openDatabase, type OpenDatabase } from '../support/drivers.ts'
 import { ServerpodReference } from './reference.ts'
 
@@ -205,5 +207,25 @@ describe.each(['node-postgres', 'neon-http'] as const)('serverpodStore against S
     const user = await ref.createUser()
     const upper = await services.tokenManager.issueToken({ authUserId: user.toUpperCase(), method: 'email' })
     expect((await refreshRow(upper.tokenId))!.authUserId).toBe(user)
+  })
+  it('cookie mode carries Serverpod tokens: its refresh token rotates from the cookie, its session token authenticates', async () => {
+    const { services } = auth()
+    const cookies = tokenCookies()
+    const app = new Hono()
+    app.route('/auth', authRoutes(services, { cookies }))
+    app.get('/me', authenticate({ auth: services, cookie: cookies.session }), (c) => c.json({ user: c.var.auth.userIdentifier }))
+    const user = await ref.createUser()
+    const theirs = await ref.createTokens(user, 'email')
+    expect(theirs.refreshToken).toMatch(/[+/=:]/) // standard base64 and colons: still a valid cookie value
+    const refreshed = await app.request('/auth/refresh', { method: 'POST', headers: { Cookie: `${cookies.refresh}=${theirs.refreshToken}` } })
+    expect(refreshed.status).toBe(200)
+    expect(await refreshed.json()).toMatchObject({ authStrategy: 'jwt', refreshToken: null, authUserId: user, tokenId: theirs.refreshTokenId })
+    const next = refreshed.headers.getSetCookie().find((line) => line.startsWith(`${cookies.refresh}=sajrt:`))!
+    const rotated = next.slice(next.indexOf('=') + 1, next.indexOf(';'))
+    const underServerpod = await ref.refreshAccessToken(rotated) // the rotated cookie is valid under Serverpod too
+    expect(await ref.verifyJwt(underServerpod.token)).toMatchObject({ authUserId: user, refreshTokenId: theirs.refreshTokenId })
+    const session = await ref.createSession(user, 'email')
+    const me = await app.request('/me', { headers: { Cookie: `${cookies.session}=${session.token}` } })
+    expect(await me.json()).toEqual({ user })
   })
 })
