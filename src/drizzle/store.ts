@@ -97,6 +97,27 @@ export function sessionExpired(
   return or(sql`${expiresAt} <= ${at}`, sql`${idleDeadline} <= ${at}`)
 }
 
+/** What the shared store operations need of each store: its deadline, row filter and way of writing times. */
+interface StoreWriting {
+  guarded: ReturnType<typeof withDeadline>
+  byFilter: (filter: RowFilter) => SQL | undefined
+  timeParam: (at: Date | null) => SQL
+}
+
+/** The refresh-token deletes that read the same in both stores: by id, by filter, and the expiry sweep. */
+export function refreshTokenUpkeep<T extends PgTable>(
+  db: AnyPgDatabase,
+  rt: T & { id: PgColumn; lastUpdatedAt: PgColumn },
+  { guarded, byFilter, timeParam }: StoreWriting,
+): Pick<TokenStore, 'deleteRefreshToken' | 'deleteRefreshTokens' | 'deleteExpiredRefreshTokens'> {
+  return {
+    deleteRefreshToken: (id) => guarded(async () => void (await db.delete(rt).where(eq(rt.id, id)))),
+    deleteRefreshTokens: (filter) => guarded(async () => void (await db.delete(rt).where(byFilter(filter)))),
+    deleteExpiredRefreshTokens: (lifetimeMs, now) =>
+      guarded(async () => (await db.delete(rt).where(refreshTokenExpired(rt.lastUpdatedAt, lifetimeMs, timeParam(now))).returning({ id: rt.id })).length),
+  }
+}
+
 /** A session table as `sessionUpkeep` sees it: both stores' tables have these columns, the timeout under its own name. */
 interface SessionTable<T extends PgTable> {
   table: T & { id: PgColumn; lastUsedAt: PgColumn; expiresAt: PgColumn }
@@ -105,21 +126,22 @@ interface SessionTable<T extends PgTable> {
 
 /**
  * The session operations that read the same in both stores (this library's table and Serverpod's): the
- * conditional touch, deletes by id and by filter, and the expiry sweep. Times go through `timeParam`,
- * each store's own way of writing them.
+ * conditional touch, scope and hash updates, deletes by id and by filter, and the expiry sweep. Times go
+ * through `timeParam` and a new hash through `secretColumns`, each store's own way of writing them.
  */
 export function sessionUpkeep<T extends PgTable>(
   db: AnyPgDatabase,
   { table: s, timeoutMs }: SessionTable<T>,
-  { guarded, byFilter, timeParam }: {
-    guarded: ReturnType<typeof withDeadline>
-    byFilter: (filter: RowFilter) => SQL | undefined
-    timeParam: (at: Date | null) => SQL
-  },
-): Pick<TokenStore, 'touchSession' | 'deleteSession' | 'deleteSessions' | 'deleteExpiredSessions'> {
+  { guarded, byFilter, timeParam, secretColumns }: StoreWriting & { secretColumns: (secretHash: Uint8Array) => Record<string, unknown> },
+): Pick<TokenStore, 'touchSession' | 'updateSession' | 'deleteSession' | 'deleteSessions' | 'deleteExpiredSessions'> {
   return {
     touchSession: (id, at, ifUnusedSince) =>
       guarded(async () => void (await db.update(s).set({ lastUsedAt: at } as PgUpdateSetSource<T>).where(and(eq(s.id, id), lt(s.lastUsedAt, ifUnusedSince))))),
+    updateSession: (id, changes) =>
+      guarded(async () => {
+        const set = { ...(changes.scopes && { scopeNames: changes.scopes }), ...(changes.secretHash && secretColumns(changes.secretHash)) }
+        return (await db.update(s).set(set as PgUpdateSetSource<T>).where(eq(s.id, id)).returning({ id: s.id })).length > 0
+      }),
     deleteSession: (id) => guarded(async () => void (await db.delete(s).where(eq(s.id, id)))),
     deleteSessions: (filter) => guarded(async () => void (await db.delete(s).where(byFilter(filter)))),
     deleteExpiredSessions: (now, touch) =>
@@ -213,10 +235,7 @@ export function drizzleTokenStore<TDb extends AnyPgDatabase>(db: TDb, options: D
         return row ? toRefreshTokenRow(row) : null
       }),
 
-    deleteRefreshToken: (id) => guarded(async () => void (await db.delete(rt).where(eq(rt.id, id)))),
-    deleteRefreshTokens: (filter) => guarded(async () => void (await db.delete(rt).where(byFilter(rt, filter)))),
-    deleteExpiredRefreshTokens: (lifetimeMs, now) =>
-      guarded(async () => (await db.delete(rt).where(refreshTokenExpired(rt.lastUpdatedAt, lifetimeMs, timeParam(now))).returning({ id: rt.id })).length),
+    ...refreshTokenUpkeep(db, rt, { guarded, byFilter: (filter) => byFilter(rt, filter), timeParam }),
     listRefreshTokens: (filter) =>
       guarded(async () =>
         (await db.select(refreshTokenColumns).from(rt).where(byFilter(rt, filter)).orderBy(rt.createdAt, rt.id))
@@ -233,20 +252,10 @@ export function drizzleTokenStore<TDb extends AnyPgDatabase>(db: TDb, options: D
 
     findSession: (id) => guarded(() => findById(db, s, sessionColumns, id, toSessionRow)),
 
-    ...sessionUpkeep(db, { table: s, timeoutMs: s.expireAfterUnusedForMs }, { guarded, byFilter: (filter) => byFilter(s, filter), timeParam }),
+    ...sessionUpkeep(db, { table: s, timeoutMs: s.expireAfterUnusedForMs }, {
+      guarded, byFilter: (filter) => byFilter(s, filter), timeParam, secretColumns: (secretHash) => ({ secretHash }),
+    }),
 
-    updateSession: (id, changes) =>
-      guarded(async () => {
-        const updated = await db
-          .update(s)
-          .set({
-            ...(changes.scopes && { scopeNames: changes.scopes }),
-            ...(changes.secretHash && { secretHash: changes.secretHash }),
-          })
-          .where(eq(s.id, id))
-          .returning({ id: s.id })
-        return updated.length > 0
-      }),
 
     listSessions: (filter) =>
       guarded(async () =>

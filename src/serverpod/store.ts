@@ -2,7 +2,7 @@ import { and, asc, eq, getTableColumns, sql, type SQL } from 'drizzle-orm'
 import { utf8Decode, utf8Encode } from '../crypto/bytes.ts'
 import { ConfigError } from '../crypto/errors.ts'
 import {
-  DrizzleTokenStore, findById, insertWithWrites, readAt, refreshTokenExpired, sessionUpkeep, withDeadline, type AnyPgDatabase,
+  DrizzleTokenStore, findById, insertWithWrites, readAt, refreshTokenUpkeep, sessionUpkeep, withDeadline, type AnyPgDatabase,
 } from '../drizzle/store.ts'
 import { toMilliseconds } from '../managers/duration.ts'
 import { InvalidArgumentError } from '../managers/errors.ts'
@@ -142,10 +142,7 @@ export function serverpodStore<TDb extends AnyPgDatabase>(db: TDb, options: Serv
         return row ? toRefreshTokenRow(row) : null
       }),
 
-    deleteRefreshToken: (id) => guarded(async () => void (await db.delete(rt).where(eq(rt.id, id)))),
-    deleteRefreshTokens: (filter) => guarded(async () => void (await db.delete(rt).where(byFilter(rt, filter)))),
-    deleteExpiredRefreshTokens: (lifetimeMs, now) =>
-      guarded(async () => (await db.delete(rt).where(refreshTokenExpired(rt.lastUpdatedAt, lifetimeMs, timeParam(now))).returning({ id: rt.id })).length),
+    ...refreshTokenUpkeep(db, rt, { guarded, byFilter: (filter) => byFilter(rt, filter), timeParam }),
     listRefreshTokens: (filter) =>
       guarded(async () =>
         (await db.select(refreshTokenColumns).from(rt).where(byFilter(rt, filter)).orderBy(asc(rt.id)).limit(limit ?? 100)).map(toRefreshTokenRow)),
@@ -162,17 +159,10 @@ export function serverpodStore<TDb extends AnyPgDatabase>(db: TDb, options: Serv
 
     findSession: (id) => guarded(() => findById(db, s, sessionColumns, id, toSessionRow)),
 
-    ...sessionUpkeep(db, { table: s, timeoutMs: s.expireAfterUnusedFor }, { guarded, byFilter: (filter) => byFilter(s, filter), timeParam }),
+    ...sessionUpkeep(db, { table: s, timeoutMs: s.expireAfterUnusedFor }, {
+      guarded, byFilter: (filter) => byFilter(s, filter), timeParam, secretColumns: sessionKey,
+    }),
 
-    updateSession: (id, changes) =>
-      guarded(async () => {
-        const updated = await db
-          .update(s)
-          .set({ ...(changes.scopes && { scopeNames: changes.scopes }), ...(changes.secretHash && sessionKey(changes.secretHash)) })
-          .where(eq(s.id, id))
-          .returning({ id: s.id })
-        return updated.length > 0
-      }),
 
     listSessions: (filter) =>
       guarded(async () => {
