@@ -152,6 +152,27 @@ describe('demo page in Chromium (cookie mode)', () => {
     for (const page of [first, second]) expect(await page.getByTestId('sign-in-view').isHidden()).toBe(true)
   })
 
+  it('a tab frozen through two rotations wakes, refreshes at most once and stays signed in', async () => {
+    const awake = await newTab()
+    await signIn(awake, 'sleepy-user')
+    const sleeper = await newTab(awake.context())
+    await sleeper.getByTestId('signed-in-view').waitFor({ state: 'visible' })
+    // As the browser freezes a background tab: no timers, no tasks, no messages handled.
+    const cdp = await awake.context().newCDPSession(sleeper)
+    await cdp.send('Page.setWebLifecycleState', { state: 'frozen' })
+    for (let round = 0; round < 2; round++) {
+      await untilRefreshWindow(awake)
+      expect(await callApi(awake)).toBe(200)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2_000)) // the sleeper's access token is long expired
+    const before = refreshStatuses().length
+    await cdp.send('Page.setWebLifecycleState', { state: 'active' })
+    expect(await callApi(sleeper)).toBe(200)
+    expect(refreshStatuses().slice(before).length).toBeLessThanOrEqual(1)
+    expect(refreshStatuses().slice(before).every((status) => status === 200)).toBe(true)
+    for (const page of [awake, sleeper]) expect(await page.getByTestId('sign-in-view').isHidden()).toBe(true)
+  })
+
   it('"sign out everywhere" in one tab sends the other tabs and devices to the sign-in view', async () => {
     const tab = await newTab()
     await signIn(tab, 'everywhere-user')
