@@ -3,12 +3,27 @@ import type { Context } from 'hono'
 import { getCookie } from 'hono/cookie'
 import { JwtTokenManager } from '../managers/jwt-token-manager.ts'
 import type { AuthServices } from '../managers/auth-services.ts'
+import type { ErrorCode } from '../managers/errors.ts'
 import type { AuthSuccess } from '../managers/types.ts'
 import { clearCookie } from './cookie.ts'
 import { guard, httpError, isDeadGrant, toHttpError } from './errors.ts'
 import type { TokenCookies } from './token-cookies.ts'
 
 const noStore = { 'Cache-Control': 'no-store', Pragma: 'no-cache' }
+
+/**
+ * Rotates a refresh token that came in a cookie: the new `AuthSuccess`, or `{ dead }` with the code when
+ * the token (or its user) is unusable for good. A store that is down throws its 503: the cookie stays.
+ */
+export async function rotateRefreshCookie(services: AuthServices<any>, refreshToken: string): Promise<AuthSuccess | { dead: ErrorCode }> {
+  const jwt = await guard(() => services.getTokenManager(JwtTokenManager))
+  try {
+    return await jwt.refreshAccessToken(refreshToken)
+  } catch (error) {
+    if (isDeadGrant(error)) return { dead: error.code }
+    throw toHttpError(error)
+  }
+}
 
 /**
  * `POST /refresh` without a token in the body. A refresh cookie rotates: its successor goes into the
@@ -19,16 +34,9 @@ const noStore = { 'Cache-Control': 'no-store', Pragma: 'no-cache' }
 export async function refreshFromCookies(c: Context, services: AuthServices<any>, cookies: TokenCookies, realm: string): Promise<Response> {
   const refreshToken = getCookie(c, cookies.refresh)
   if (refreshToken) {
-    const jwt = await guard(() => services.getTokenManager(JwtTokenManager))
-    let success: AuthSuccess
-    try {
-      success = await jwt.refreshAccessToken(refreshToken)
-    } catch (error) {
-      // A store that is down keeps the cookie: the sign-in is fine, the client retries.
-      if (isDeadGrant(error)) throw httpError(error.code, { headers: clearCookie(c, cookies.refresh, cookies.refreshPath) })
-      throw toHttpError(error)
-    }
-    return cookies.respond(c, success)
+    const rotated = await rotateRefreshCookie(services, refreshToken)
+    if ('dead' in rotated) throw httpError(rotated.dead, { headers: clearCookie(c, cookies.refresh, cookies.refreshPath) })
+    return cookies.respond(c, rotated)
   }
   const sessionToken = getCookie(c, cookies.session)
   if (!sessionToken) throw httpError('ERR_INVALID_REQUEST')
@@ -39,21 +47,4 @@ export async function refreshFromCookies(c: Context, services: AuthServices<any>
     authUserId: info.userIdentifier, scopeNames: info.scopes, tokenId: info.authId,
   }
   return c.json(body, 200, noStore)
-}
-
-/**
- * The sign-in behind a refresh cookie, for a sign-out that carries nothing else (the access token was
- * lost with the page, or the client signed out offline earlier). Proven by rotating it — the token id
- * alone is public — and `null` when the cookie is absent or dead.
- */
-export async function signInOfRefreshCookie(c: Context, services: AuthServices<any>, cookies: TokenCookies): Promise<AuthSuccess | null> {
-  const refreshToken = getCookie(c, cookies.refresh)
-  if (!refreshToken) return null
-  const jwt = await guard(() => services.getTokenManager(JwtTokenManager))
-  try {
-    return await jwt.refreshAccessToken(refreshToken)
-  } catch (error) {
-    if (isDeadGrant(error)) return null
-    throw toHttpError(error)
-  }
 }

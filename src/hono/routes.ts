@@ -6,7 +6,7 @@ import type { MultiTokenManager } from '../managers/multi-token-manager.ts'
 import type { TokenIssuer } from '../managers/types.ts'
 import { authenticate, clearedDeadCookie, type OptionalAuthVariables } from './authenticate.ts'
 import { crossSiteGuard } from './cookie.ts'
-import { refreshFromCookies, signInOfRefreshCookie } from './cookie-routes.ts'
+import { refreshFromCookies, rotateRefreshCookie } from './cookie-routes.ts'
 import { clearTokenCookies, type TokenCookies } from './token-cookies.ts'
 import { resolveAuth, type AuthSource } from './cache.ts'
 import { guard, httpError } from './errors.ts'
@@ -92,13 +92,15 @@ export function authRoutes<E extends Env = any>(auth: AuthSource<E>, options: Au
     const services = await servicesOf(c)
     const caller = (c.var as unknown as OptionalAuthVariables).auth
     let who: SignedIn | null = caller && { tokenId: caller.authId, tokenIssuer: caller.tokenIssuer, authUserId: caller.userIdentifier }
-    if (!who && cookies) {
-      const cookieSignIn = await signInOfRefreshCookie(c, services, cookies)
-      who = cookieSignIn && { tokenId: cookieSignIn.tokenId, tokenIssuer: 'jwt', authUserId: cookieSignIn.authUserId }
+    // Only a refresh cookie (the access token went with the page, or an offline sign-out is being finished):
+    // the id it carries is public, so possession is proven by rotating it.
+    const refreshCookie = cookies && getCookie(c, cookies.refresh)
+    if (!who && refreshCookie) {
+      const rotated = await rotateRefreshCookie(services, refreshCookie)
+      if (!('dead' in rotated)) who = { tokenId: rotated.tokenId, tokenIssuer: 'jwt', authUserId: rotated.authUserId }
     }
     // Nothing at all, not even a dead cookie: the caller must say who is signing out.
-    const hadCookie = clearedDeadCookie(c) || (cookies !== undefined && getCookie(c, cookies.refresh) !== undefined)
-    if (!who && !hadCookie) throw httpError('ERR_TOKEN_MISSING', { realm })
+    if (!who && !refreshCookie && !clearedDeadCookie(c)) throw httpError('ERR_TOKEN_MISSING', { realm })
     if (who) await guard(() => revoke(services.tokenManager, who))
     if (cookies) clearTokenCookies(c, cookies)
     return c.body(null, 204)
