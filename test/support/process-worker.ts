@@ -5,8 +5,9 @@ import { neon, neonConfig } from '@neondatabase/serverless'
 import { drizzle as drizzleNeonHttp } from 'drizzle-orm/neon-http'
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
 import pg from 'pg'
-import { EdgeTokenError, JwtTokenManager, ServerSideSessionsTokenManager } from '../../src/index.ts'
-import { createAuth } from './auth.ts'
+import { EdgeTokenError, initializeAuthServices, JwtTokenManager, ServerSideSessionsTokenManager } from '../../src/index.ts'
+import { serverpodStore } from '../../src/serverpod/index.ts'
+import { createAuth, jwtConfig, sessionsConfig } from './auth.ts'
 import type { WorkerCommand, WorkerConfig, WorkerReply } from './processes.ts'
 
 const config = JSON.parse(process.env.WORKER_CONFIG!) as WorkerConfig
@@ -35,7 +36,13 @@ if (config.driver === 'neon-http') {
   pool.on('error', () => {})
   db = drizzlePg(pool)
 }
-const { auth } = createAuth(db, 'multi', { clock: 'database', jwt: config.jwt ?? {}, session: config.session ?? {}, store: { timeout: config.storeTimeoutMs ?? 5_000 } })
+const timeout = config.storeTimeoutMs ?? 5_000
+const auth = config.store === 'serverpod'
+  ? initializeAuthServices({
+    store: serverpodStore(db, { timeout, ...(config.argon2 && { argon2: config.argon2 }) }),
+    tokenManagerBuilders: [jwtConfig(config.jwt), sessionsConfig(config.session)],
+  })
+  : createAuth(db, 'multi', { clock: 'database', jwt: config.jwt ?? {}, session: config.session ?? {}, store: { timeout } }).auth
 const jwt = auth.getTokenManager(JwtTokenManager)
 const sessions = auth.getTokenManager(ServerSideSessionsTokenManager)
 

@@ -3,6 +3,7 @@
 // Commands can be timed to start at one real instant in every child, so races are races.
 import { fork, type ChildProcess } from 'node:child_process'
 import type { JwtConfigOptions, ServerSideSessionsConfigOptions } from '../../src/index.ts'
+import type { Argon2Parameters } from '../../src/serverpod/index.ts'
 
 export interface WorkerConfig {
   driver: 'node-postgres' | 'neon-http'
@@ -12,6 +13,10 @@ export interface WorkerConfig {
   /** How far this process's clock is off the real one. */
   clockOffsetMs?: number
   storeTimeoutMs?: number
+  /** `serverpod`: `serverpodStore` on Serverpod's tables (users must exist there, ids are UUIDs). */
+  store?: 'drizzle' | 'serverpod'
+  /** serverpod: Argon2id cost of new hashes (cheap ones keep a race of hundreds of refreshes short). */
+  argon2?: Partial<Argon2Parameters>
   /** The child exits after this long whatever happens (default 3 min). */
   lifetimeMs?: number
   jwt?: Partial<Pick<JwtConfigOptions, 'refreshTokenRotationGracePeriod' | 'refreshTokenLifetime' | 'accessTokenLifetime'>>
