@@ -38,7 +38,7 @@ export function machine(): Machine {
     cores: cpus().length,
     memoryGb: Math.round(totalmem() / 2 ** 30),
     loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
-    note: 'shared: other jobs (test suites) ran on the same cores during the benchmark',
+    note: 'a VM whose cores may be shared with other VMs: read loadAverage for the load during the run',
   }
 }
 

@@ -142,7 +142,7 @@ if (selected.includes('serverpod')) {
 
 if (results.micro) {
   const { measuredAt, machine } = results.micro
-  const caption = `${measuredAt.slice(0, 10)} · ${machine.cores} cores (${machine.cpu}), shared with other jobs · median of ${results.micro.rounds} interleaved rounds`
+  const caption = `${measuredAt.slice(0, 10)} · ${machine.cores} cores (${machine.cpu}), load ${machine.loadAverage.join(' ')} · median of ${results.micro.rounds} interleaved rounds`
   writeFileSync(join(resultsDir, 'ratios.svg'), ratioChart(results.micro.runtimes, caption))
 }
 console.log(`\n## targets (load average now ${loadNow()})\n${verdictTable(results)}`)
