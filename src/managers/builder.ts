@@ -41,9 +41,20 @@ export async function admitUser(
   storableText(authUserId, 'authUserId')
   storableText(method, 'method')
   const user = await requireActiveUser(authUsers, authUserId)
-  const chosen = [...new Set(scopes ?? user?.scopes ?? [])]
-  chosen.forEach((scope, i) => storableText(scope, `scopes[${i}]`))
-  return chosen
+  return scopes !== undefined ? scopeList(scopes) : user?.scopes !== undefined ? scopeList(user.scopes, 'authUsers.get(…).scopes') : []
+}
+
+/**
+ * Scopes as stored: distinct, each storable text. A string is iterable too — `'admin'` would become five
+ * one-letter scopes — so only arrays and other collections are taken.
+ */
+export function scopeList(scopes: unknown, argument = 'scopes'): string[] {
+  if (typeof scopes === 'string' || typeof (scopes as Iterable<unknown> | null)?.[Symbol.iterator] !== 'function') {
+    throw new InvalidArgumentError(`${argument} must be an array of strings, e.g. ['admin'].`)
+  }
+  const chosen = [...new Set(scopes as Iterable<unknown>)]
+  chosen.forEach((scope, i) => storableText(scope, `${argument}[${i}]`))
+  return chosen as string[]
 }
 
 /**

@@ -1,6 +1,6 @@
 import { randomBytes } from '../crypto/bytes.ts'
 import { observed } from '../crypto/loading.ts'
-import { admitUser, type ManagerContext } from './builder.ts'
+import { admitUser, scopeList, type ManagerContext } from './builder.ts'
 import { ConfigError } from '../crypto/errors.ts'
 import { maxDurationMs, toMilliseconds } from './duration.ts'
 import { normalizeTokenId } from './ids.ts'
@@ -125,9 +125,10 @@ export class ServerSideSessionsTokenManager implements TokenManager {
 
   /** Replaces a session's scopes; the next `validateToken` sees them. Unknown ids are ignored. */
   async updateScopes({ tokenId, scopes }: { tokenId: string; scopes: Iterable<string> }): Promise<void> {
+    const checked = scopeList(scopes)
     const id = normalizeTokenId(tokenId)
     if (id === null) return
-    await this.#context.store.updateSession(id, { scopes: [...new Set(scopes)] })
+    await this.#context.store.updateSession(id, { scopes: checked })
   }
 
   async revokeToken(options: RevokeTokenOptions): Promise<void> {

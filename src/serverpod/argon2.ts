@@ -15,11 +15,22 @@ export interface Argon2Parameters {
 // Serverpod 3.4 writes m=4096 KiB, t=3, p = the server's CPU count, a 32-byte hash and a 16-byte salt.
 const hashLength = 32
 const saltLength = 16
-/**
- * A stored hash naming more than these is treated as malformed: a tampered row must not make one
- * refresh run for seconds or allocate more than a Worker holds (128 MB).
- */
+/** Parameters a hash may name at most, and the ones this library configures at most (a Worker holds 128 MB). */
 const limits = { memory: 65_536, iterations: 16, lanes: 64 }
+const serverpodCost = 4096 * 3
+
+/** Argon2 work of one hash in KiB × passes: memory times passes is what one derivation costs in time. */
+const costOf = (p: Argon2Parameters) => p.memory * p.iterations
+
+/**
+ * The most Argon2 work one verification may do, over all peppers tried: max(4, peppers) hashes at the
+ * configured cost or Serverpod's (m=4096, t=3), whichever is higher. A row rewritten to name huge
+ * parameters (m=65536, t=16 would take ~10 s per pepper, the event loop blocked) is treated as malformed
+ * instead; a hash at those costs, under any of up to four peppers, always verifies.
+ */
+function argon2VerifyBudget(parameters: Argon2Parameters, peppers: number): number {
+  return Math.max(4, peppers) * Math.max(costOf(parameters), serverpodCost)
+}
 
 /** The lanes of this machine, as Serverpod picks them; 1 where the runtime does not say (Workers). */
 function defaultLanes(): number {
@@ -74,10 +85,12 @@ function derive(secret: Uint8Array, pepper: Uint8Array, p: Omit<Phc, 'hash'>, le
 export class Argon2idHasher implements SecretHashing {
   readonly parameters: Argon2Parameters
   readonly #peppers: Bytes[]
+  readonly #budget: number
 
   constructor(options: HasherOptions, parameters: Argon2Parameters) {
     this.parameters = parameters
     this.#peppers = [options.pepper, ...options.fallbackPeppers].map(utf8Encode)
+    this.#budget = argon2VerifyBudget(parameters, this.#peppers.length)
   }
 
   async ready(): Promise<void> {}
@@ -91,7 +104,8 @@ export class Argon2idHasher implements SecretHashing {
   async verify(secret: Uint8Array, stored: Uint8Array): Promise<SecretHashVerdict> {
     const phc = parsePhc(stored)
     if (!phc) return null
-    for (let i = 0; i < this.#peppers.length; i++) {
+    // Stop before the pepper whose derivation would overrun the budget: the stored row chose the cost.
+    for (let i = 0; i < this.#peppers.length && (i + 1) * costOf(phc) <= this.#budget; i++) {
       if (timingSafeEqual(derive(secret, this.#peppers[i]!, phc, phc.hash.length), phc.hash)) {
         const { memory, iterations, lanes } = this.parameters
         return i === 0 && phc.memory === memory && phc.iterations === iterations && phc.lanes === lanes ? 'current' : 'outdated'

@@ -102,13 +102,15 @@ export const badInputTests = suite<ConformanceContext>('bad input', (test) => {
     deepEqual(await auth.tokenManager.listTokens({ authUserId: user }), [], 'upper-case id revokes')
   })
 
-  test('issue arguments Postgres could not store are typed errors naming the argument, and write nothing', async (ctx) => {
+  test('issue and updateScopes arguments a database could not store are typed errors naming the argument, and write nothing', async (ctx) => {
     const { auth } = await multiAuth(ctx)
     const sessions = auth.getTokenManager(ServerSideSessionsTokenManager)
     const user = newUserId()
     const cases: [string, Record<string, unknown>][] = [
       ['authUserId', { method: 'email' }], ['authUserId', { authUserId: '', method: 'email' }], ['authUserId', { authUserId: 'a\u0000b', method: 'email' }],
       ['method', { authUserId: user }], ['method', { authUserId: user, method: 'e\u0000' }], ['scopes[1]', { authUserId: user, method: 'email', scopes: ['ok', 'x\u0000'] }],
+      // A string is iterable: 'admin' must not become the scopes a, d, m, i, n.
+      ['scopes', { authUserId: user, method: 'email', scopes: 'admin' }], ['scopes', { authUserId: user, method: 'email', scopes: 42 }],
     ]
     for (const manager of [auth.tokenManager, sessions]) {
       for (const [argument, options] of cases) {
@@ -117,6 +119,11 @@ export const badInputTests = suite<ConformanceContext>('bad input', (test) => {
       }
     }
     deepEqual(await auth.tokenManager.listTokens({ authUserId: user }), [], 'nothing written')
+    const session = await sessions.issueToken({ authUserId: user, method: 'email', scopes: ['read'] })
+    for (const scopes of ['admin', null, { admin: true }]) {
+      await rejects(sessions.updateScopes({ tokenId: session.tokenId, scopes: scopes as never }), { code: 'ERR_INVALID_ARGUMENT' }, `updateScopes(${JSON.stringify(scopes)})`)
+    }
+    deepEqual((await sessions.validateToken(session.token))?.scopes, ['read'], 'scopes unchanged')
   })
 
   test('every duration is bounded: beyond 3650 days is a config error naming the option, 3650 days works end to end', async (ctx) => {

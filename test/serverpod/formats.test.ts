@@ -44,6 +44,19 @@ describe('Argon2id PHC hashes', () => {
     }
   })
 
+  it('bounds the Argon2 work of one verification, whatever parameters the stored row names', async () => {
+    const single = new Argon2idHasher({ pepper: 'primary-pepper', fallbackPeppers: [] }, serverpod)
+    const budget = 4 * 4096 * 3 // max(4, peppers) × Serverpod's cost
+    const hashAt = async (pepper: string, memory: number, iterations: number) =>
+      new Argon2idHasher({ pepper, fallbackPeppers: [] }, { memory, iterations, lanes: 1 }).hash(secret)
+    // The right secret under a hash that costs the whole budget verifies; one pass more and it is malformed.
+    expect(await single.verify(secret, await hashAt('primary-pepper', 4096, budget / 4096))).toBe('outdated')
+    expect(await single.verify(secret, await hashAt('primary-pepper', 4096, budget / 4096 + 1))).toBeNull()
+    // The budget spans peppers: a fallback-pepper hash costing half of it is reached; costing more, it is not tried.
+    expect(await hasher.verify(secret, await hashAt('old-pepper-1', 4096, budget / 4096 / 2))).toBe('outdated')
+    expect(await hasher.verify(secret, await hashAt('old-pepper-1', 4096, budget / 4096 / 2 + 1))).toBeNull()
+  }, 60_000)
+
   it('refuses parameters outside the bounds it verifies', () => {
     expect(() => checkArgon2Parameters({ memory: 4, lanes: 1 })).toThrow(/memory/)
     expect(() => checkArgon2Parameters({ iterations: 0 })).toThrow(/iterations/)
