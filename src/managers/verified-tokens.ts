@@ -26,7 +26,8 @@ function deepFreeze<T>(value: T): T {
 
 /**
  * Access tokens this manager has fully validated (signature and every claim), so a token presented again
- * skips the signature check — 1.5 ms of CPU for ES512. The key is the exact token string; only successes
+ * skips the signature check — 1.5 ms of CPU for ES512. The key is the exact token string (an ES512 token's
+ * second valid spelling, s → n − s, is verified in full once and cached as its own entry); only successes
  * are kept; `exp`, `nbf` and `iat` are checked again on every hit; the least recently used entry goes when
  * the cache is full. Each manager has its own, so a manager built with new keys starts empty.
  */

@@ -34,6 +34,22 @@ describe('createAccessTokenVerifier', () => {
     expect(await createAccessTokenVerifier({ key: secrets.hmac })(token)).toBeNull() // algorithm bound to the key
   })
 
+  it('an ES512 token\'s second spelling (s → n − s) is accepted with the same claims and id: key nothing on the string', async () => {
+    const es = await es512KeyMaterial()
+    const { jwt, token } = await issue(JwtAlgorithm.ecdsaSha512({ privateKey: es.privateKey, publicKey: es.publicKey }))
+    const [header, payload, signature] = token.split('.') as [string, string, string]
+    const bytes = Uint8Array.from(atob(signature.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0))
+    const n = 0x1fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409n // the order of P-521
+    const s = BigInt(`0x${Array.from(bytes.subarray(66), (b) => b.toString(16).padStart(2, '0')).join('')}`)
+    const flipped = (n - s).toString(16).padStart(132, '0').match(/../g)!.map((h) => parseInt(h, 16))
+    const spelling = `${header}.${payload}.${btoa(String.fromCharCode(...bytes.subarray(0, 66), ...flipped)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')}`
+    expect(spelling).not.toBe(token)
+    const original = await jwt.validateToken(token)
+    expect(original).not.toBeNull()
+    expect(await jwt.validateToken(spelling)).toEqual(original) // same user, scopes and authId
+    expect(await createAccessTokenVerifier({ key: es.publicKey })(spelling)).toEqual(original)
+  })
+
   it('returns null for garbage, foreign keys, wrong issuer, never a throw', async () => {
     const { token } = await issue(JwtAlgorithm.hmacSha512(secrets.hmac), { issuer: 'https://a.example' })
     const verify = createAccessTokenVerifier({ key: secrets.hmac, issuer: 'https://a.example' })
