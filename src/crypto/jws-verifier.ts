@@ -5,6 +5,7 @@
 import { decodeBase64UrlInto, decodedLength } from './base64url.ts'
 import { utf8Decode, type Bytes } from './bytes.ts'
 import { parseJsonObject } from './json.ts'
+import type { WebCryptoKey, SignatureAlgorithm } from './web-types.ts'
 
 /** The JWS algorithms this library signs and verifies with. */
 export type JwsAlgorithm = 'HS512' | 'ES512'
@@ -15,7 +16,7 @@ export type JwsAlgorithm = 'HS512' | 'ES512'
  */
 export interface JwsKey {
   alg: JwsAlgorithm
-  key: CryptoKey
+  key: WebCryptoKey
   /** Written into the header when signing; used to pick the key first when verifying. */
   kid?: string
 }
@@ -31,7 +32,7 @@ const signatureLength: Record<JwsAlgorithm, number> = { HS512: 64, ES512: 132 }
 const ecdsa = { name: 'ECDSA', hash: 'SHA-512' }
 const utf8 = new TextEncoder()
 
-export const webCryptoParams = (alg: JwsAlgorithm): AlgorithmIdentifier | EcdsaParams => (alg === 'HS512' ? 'HMAC' : ecdsa)
+export const webCryptoParams = (alg: JwsAlgorithm): SignatureAlgorithm => (alg === 'HS512' ? 'HMAC' : ecdsa)
 
 // Scratch bytes for decoded parts and the signing input, shared by every token. Safe because each use
 // is finished before the next await: Web Crypto copies `data` and `signature` before `verify` returns

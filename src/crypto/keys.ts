@@ -1,6 +1,7 @@
 import { decodeBase64, encodeBase64Url } from './base64url.ts'
 import { utf8Encode } from './bytes.ts'
 import { ConfigError, KeyImportError, UnsupportedAlgorithmError } from './errors.ts'
+import type { WebCryptoKey, Jwk } from './web-types.ts'
 
 const hmacSha512 = { name: 'HMAC', hash: 'SHA-512' } as const
 const ecdsaP521 = { name: 'ECDSA', namedCurve: 'P-521' } as const
@@ -12,12 +13,12 @@ function runtimeHasP521(): Promise<boolean> {
   return p521Probe
 }
 
-async function importEcKey(format: 'jwk' | 'pkcs8' | 'spki', data: JsonWebKey | Uint8Array, usage: 'sign' | 'verify', role: string): Promise<CryptoKey> {
+async function importEcKey(format: 'jwk' | 'pkcs8' | 'spki', data: Jwk | Uint8Array, usage: 'sign' | 'verify', role: string): Promise<WebCryptoKey> {
   try {
     // Public keys stay extractable: their JWK is published at /.well-known/jwks.json.
     const extractable = usage === 'verify'
     return format === 'jwk'
-      ? await crypto.subtle.importKey('jwk', data as JsonWebKey, ecdsaP521, extractable, [usage])
+      ? await crypto.subtle.importKey('jwk', data as Jwk, ecdsaP521, extractable, [usage])
       : await crypto.subtle.importKey(format, data as Uint8Array<ArrayBuffer>, ecdsaP521, extractable, [usage])
   } catch (cause) {
     if (!(await runtimeHasP521())) throw new UnsupportedAlgorithmError('This runtime\'s Web Crypto has no ECDSA P-521: ES512 is unavailable here.', { cause })
@@ -36,7 +37,7 @@ function pemBody(pem: string, label: string, role: string): Uint8Array {
 }
 
 /** `key` itself if it is an ECDSA P-521 key of this type, else a `KeyImportError`. */
-export function checkCryptoKey(key: CryptoKey, type: KeyType, role: string): CryptoKey {
+export function checkCryptoKey(key: WebCryptoKey, type: KeyType, role: string): WebCryptoKey {
   const algorithm = key.algorithm as EcKeyAlgorithm
   if (key.type !== type || algorithm.name !== 'ECDSA' || algorithm.namedCurve !== 'P-521') {
     throw new KeyImportError(`The ES512 ${role} key must be an ECDSA P-521 ${type} CryptoKey.`)
@@ -44,12 +45,12 @@ export function checkCryptoKey(key: CryptoKey, type: KeyType, role: string): Cry
   return key
 }
 
-const isCryptoKey = (value: unknown): value is CryptoKey => typeof CryptoKey !== 'undefined' && value instanceof CryptoKey
+const isCryptoKey = (value: unknown): value is WebCryptoKey => typeof CryptoKey !== 'undefined' && value instanceof CryptoKey
 
 /**
  * Imports an ES512 (ECDSA P-521) private key from a CryptoKey, a JWK, or PEM (PKCS#8).
  */
-export async function importEs512PrivateKey(key: CryptoKey | JsonWebKey | string): Promise<CryptoKey> {
+export async function importEs512PrivateKey(key: WebCryptoKey | Jwk | string): Promise<WebCryptoKey> {
   if (isCryptoKey(key)) return checkCryptoKey(key, 'private', 'private')
   if (typeof key === 'string') return importEcKey('pkcs8', pemBody(key, 'PRIVATE KEY', 'private'), 'sign', 'private')
   if (key?.kty !== 'EC' || key.crv !== 'P-521' || typeof key.d !== 'string') {
@@ -62,7 +63,7 @@ export async function importEs512PrivateKey(key: CryptoKey | JsonWebKey | string
  * Imports an ES512 (ECDSA P-521) public key from a CryptoKey, a JWK, or PEM (SPKI). A private JWK
  * is accepted too: only its public part is used.
  */
-export async function importEs512PublicKey(key: CryptoKey | JsonWebKey | string): Promise<CryptoKey> {
+export async function importEs512PublicKey(key: WebCryptoKey | Jwk | string): Promise<WebCryptoKey> {
   if (isCryptoKey(key)) return checkCryptoKey(key, 'public', 'public')
   if (typeof key === 'string') return importEcKey('spki', pemBody(key, 'PUBLIC KEY', 'public'), 'verify', 'public')
   if (key?.kty !== 'EC' || key.crv !== 'P-521' || typeof key.x !== 'string' || typeof key.y !== 'string') {
@@ -78,7 +79,7 @@ const minimumHmacSecretBytes = 32
  * Throws a `ConfigError` unless `secret` can be an HS512 key: a string or bytes of at least 32 bytes, or a
  * CryptoKey. `who` names the option in the message, which never holds the value.
  */
-export function checkHmacSecret(secret: unknown, who: string): asserts secret is string | Uint8Array | CryptoKey {
+export function checkHmacSecret(secret: unknown, who: string): asserts secret is string | Uint8Array | WebCryptoKey {
   if (secret == null || (typeof secret !== 'object' && typeof secret !== 'string')) {
     // Usually an unset variable: say so, by type only (never a value).
     throw new ConfigError(`${who} needs a secret (string, bytes or CryptoKey), got ${secret === null ? 'null' : typeof secret}: is the variable that holds it set?`)
@@ -92,7 +93,7 @@ export function checkHmacSecret(secret: unknown, who: string): asserts secret is
 /**
  * Imports an HMAC-SHA512 key. A string is its UTF-8 bytes; a CryptoKey must be HMAC with SHA-512.
  */
-export async function importHmacSha512Key(secret: string | Uint8Array | CryptoKey): Promise<CryptoKey> {
+export async function importHmacSha512Key(secret: string | Uint8Array | WebCryptoKey): Promise<WebCryptoKey> {
   if (isCryptoKey(secret)) {
     const algorithm = secret.algorithm as HmacKeyAlgorithm
     if (algorithm.name !== 'HMAC' || algorithm.hash?.name !== 'SHA-512') throw new KeyImportError('The HS512 key must be an HMAC SHA-512 CryptoKey.')
@@ -109,8 +110,8 @@ export async function importHmacSha512Key(secret: string | Uint8Array | CryptoKe
 /**
  * The public JWK of an extractable ECDSA public key: `kty`, `crv`, `x`, `y` only.
  */
-export async function exportPublicJwk(publicKey: CryptoKey): Promise<JsonWebKey> {
-  let jwk: JsonWebKey
+export async function exportPublicJwk(publicKey: WebCryptoKey): Promise<Jwk> {
+  let jwk: Jwk
   try {
     jwk = await crypto.subtle.exportKey('jwk', publicKey)
   } catch (cause) {
@@ -122,7 +123,7 @@ export async function exportPublicJwk(publicKey: CryptoKey): Promise<JsonWebKey>
 /**
  * The RFC 7638 thumbprint of an EC public JWK (SHA-256, base64url): a stable `kid`.
  */
-export async function jwkThumbprint(jwk: JsonWebKey): Promise<string> {
+export async function jwkThumbprint(jwk: Jwk): Promise<string> {
   if (jwk.kty !== 'EC' || !jwk.crv || !jwk.x || !jwk.y) throw new KeyImportError('A thumbprint needs an EC JWK with crv, x and y.')
   // Required members only, in lexicographic order, no whitespace (RFC 7638 §3.2).
   const canonical = `{"crv":${JSON.stringify(jwk.crv)},"kty":"EC","x":${JSON.stringify(jwk.x)},"y":${JSON.stringify(jwk.y)}}`

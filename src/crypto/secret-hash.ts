@@ -1,6 +1,7 @@
 import { concatBytes, randomBytes, timingSafeEqual, utf8Encode, type Bytes } from './bytes.ts'
 import { ConfigError, UnsupportedAlgorithmError } from './errors.ts'
 import { Loading } from './loading.ts'
+import type { WebCryptoKey } from './web-types.ts'
 
 /**
  * How secrets are hashed. HMAC-SHA512 (default) suits high-entropy random secrets such as token keys;
@@ -72,7 +73,7 @@ export function checkAlgorithm(algorithm: SecretHashAlgorithm): SecretHashAlgori
 export class SecretHasher {
   readonly algorithm: SecretHashAlgorithm
   readonly saltLength: number
-  readonly #peppers: Loading<CryptoKey[]>
+  readonly #peppers: Loading<WebCryptoKey[]>
 
   constructor(options: { pepper: string; fallbackPeppers?: readonly string[]; algorithm?: SecretHashAlgorithm; saltLength?: number }) {
     this.algorithm = checkAlgorithm(options.algorithm ?? { name: 'HMAC-SHA512' })
@@ -135,7 +136,7 @@ async function pbkdf2(password: Uint8Array<ArrayBuffer>, salt: Uint8Array, itera
   return new Uint8Array(await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-512', salt: salted, iterations }, key, digestLength * 8))
 }
 
-async function digest(pepper: CryptoKey, algorithm: SecretHashAlgorithm, salt: Uint8Array, secret: Uint8Array): Promise<Bytes> {
+async function digest(pepper: WebCryptoKey, algorithm: SecretHashAlgorithm, salt: Uint8Array, secret: Uint8Array): Promise<Bytes> {
   const peppered = new Uint8Array(await crypto.subtle.sign('HMAC', pepper, concatBytes(salt, secret)))
   return algorithm.name === 'PBKDF2-SHA512' ? pbkdf2(peppered, salt, algorithm.iterations) : peppered
 }

@@ -5,13 +5,14 @@ import { observed } from '../crypto/loading.ts'
 import { accessTokenValidator, type AccessTokenValidator } from '../managers/access-token-validator.ts'
 import { maxDurationMs } from '../managers/duration.ts'
 import type { AuthenticationInfo } from '../managers/types.ts'
+import type { WebCryptoKey } from '../crypto/web-types.ts'
 
 /**
  * A key that verifies access tokens. HS512: the shared secret, as a string (its UTF-8 bytes, at least 32),
  * bytes, or an HMAC SHA-512 `CryptoKey`. ES512: the public key as an ECDSA P-521 `CryptoKey` (from a JWK:
  * `crypto.subtle.importKey('jwk', jwk, { name: 'ECDSA', namedCurve: 'P-521' }, false, ['verify'])`).
  */
-export type VerificationKey = string | Uint8Array | CryptoKey
+export type VerificationKey = string | Uint8Array | WebCryptoKey
 
 export interface AccessTokenVerifierOptions {
   /** The key the tokens are signed with. Give `key` or `keys`. */
@@ -33,7 +34,7 @@ export interface AccessTokenVerifier {
 
 /** The key bound to its algorithm, read from its form: an ECDSA `CryptoKey` is ES512, anything else HS512. */
 function importKey(key: VerificationKey): Promise<JwsKey> {
-  if ((key as CryptoKey)?.algorithm?.name === 'ECDSA') return Promise.resolve({ alg: 'ES512', key: checkCryptoKey(key as CryptoKey, 'public', 'public') })
+  if ((key as WebCryptoKey)?.algorithm?.name === 'ECDSA') return Promise.resolve({ alg: 'ES512', key: checkCryptoKey(key as WebCryptoKey, 'public', 'public') })
   checkHmacSecret(key, 'createAccessTokenVerifier')
   return importHmacSha512Key(key).then((imported) => ({ alg: 'HS512', key: imported }))
 }

@@ -1,3 +1,4 @@
+import type { WebCryptoKey, Jwk } from '../crypto/web-types.ts'
 import type { JwsKey } from '../crypto/jws.ts'
 import { ConfigError } from '../crypto/errors.ts'
 import { observed } from '../crypto/loading.ts'
@@ -11,7 +12,7 @@ import {
 } from '../crypto/keys.ts'
 
 /** An ES512 public key as served at `/.well-known/jwks.json`. */
-export interface PublicJwk extends JsonWebKey {
+export interface PublicJwk extends Jwk {
   kid: string
   alg: 'ES512'
   use: 'sig'
@@ -45,7 +46,7 @@ export class JwtAlgorithm {
   }
 
   /** HMAC with SHA-512. A string secret is its UTF-8 bytes; use at least 64 random bytes. */
-  static hmacSha512(secret: string | Uint8Array | CryptoKey): JwtAlgorithm {
+  static hmacSha512(secret: string | Uint8Array | WebCryptoKey): JwtAlgorithm {
     checkHmacSecret(secret, 'JwtAlgorithm.hmacSha512')
     const keys = importHmacSha512Key(secret).then((key): ImportedKeys => {
       const jwsKey: JwsKey = { alg: 'HS512', key }
@@ -59,8 +60,8 @@ export class JwtAlgorithm {
    * private key the algorithm can only verify (useful in `fallbackVerificationAlgorithms`).
    */
   static ecdsaSha512(keys: {
-    privateKey?: CryptoKey | JsonWebKey | string
-    publicKey: CryptoKey | JsonWebKey | string
+    privateKey?: WebCryptoKey | Jwk | string
+    publicKey: WebCryptoKey | Jwk | string
   }): JwtAlgorithm {
     if (keys?.publicKey == null) throw new ConfigError('JwtAlgorithm.ecdsaSha512 needs a publicKey.')
     const imported = (async (): Promise<ImportedKeys> => {

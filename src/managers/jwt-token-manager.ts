@@ -1,3 +1,4 @@
+import type { WebCryptoKey } from '../crypto/web-types.ts'
 import { randomBytes } from '../crypto/bytes.ts'
 import { signJws, type JwsKey } from '../crypto/jws.ts'
 import { importHmacSha512Key } from '../crypto/keys.ts'
@@ -27,7 +28,7 @@ interface Keys {
   signing: JwsKey
   verification: JwsKey[]
   publicJwks: PublicJwk[]
-  rotation: CryptoKey
+  rotation: WebCryptoKey
 }
 
 /** Called while issuing; the result becomes top-level claims of every access token of that refresh token. */

@@ -1,6 +1,7 @@
 import { decodeBase64Url, encodeBase64Url } from '../crypto/base64url.ts'
 import { type Bytes, concatBytes, utf8Encode } from '../crypto/bytes.ts'
 import { bytesToUuid, uuidToBytes } from './ids.ts'
+import type { WebCryptoKey } from '../crypto/web-types.ts'
 
 // `etmrt_` + base64url(version ‖ row id ‖ fixed secret ‖ rotating secret). The prefix lets secret
 // scanners spot leaked tokens; the version byte lets the layout change without ambiguity.
@@ -46,7 +47,7 @@ const rotationLabel = utf8Encode('edge-token-managers refresh rotation v1\0')
  * Every caller that rotates from the same secret therefore gets the same successor, which is what makes
  * a retry inside the grace window idempotent without ever storing a secret in plaintext. `length` ≤ 64.
  */
-export async function deriveNextRotatingSecret(rotationKey: CryptoKey, id: string, current: Uint8Array, length = rotatingSecretLength): Promise<Bytes> {
+export async function deriveNextRotatingSecret(rotationKey: WebCryptoKey, id: string, current: Uint8Array, length = rotatingSecretLength): Promise<Bytes> {
   const mac = await crypto.subtle.sign('HMAC', rotationKey, concatBytes(rotationLabel, uuidToBytes(id), current))
   return new Uint8Array(mac, 0, length).slice()
 }
