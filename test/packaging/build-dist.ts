@@ -26,5 +26,5 @@ function builtAt(): number {
 
 export default function setup(): void {
   if (builtAt() >= newestMtime(join(root, 'src'))) return
-  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' })
+  execFileSync(process.execPath, [join(root, 'scripts', 'build.ts')], { cwd: root, stdio: 'inherit' })
 }
