@@ -142,7 +142,7 @@ export const badInputTests = suite<ConformanceContext>('bad input', (test) => {
   test('a clock that returns Invalid Date fails closed: validation and refresh reject with ERR_CONFIG', async (ctx) => {
     let broken = false
     const good = Date.parse('2026-06-01T12:00:00.000Z')
-    const clock = Object.assign(() => new Date(broken ? Number.NaN : good), { advance: () => {} })
+    const clock = Object.assign(() => new Date(broken ? Number.NaN : good), { advance: () => {}, set: () => {} })
     const { auth } = createAuth(ctx, [hs512Config(), sessionsConfig()], { clock })
     const jwt = auth.getTokenManager(JwtTokenManager)
     const sessions = auth.getTokenManager(ServerSideSessionsTokenManager)

@@ -1,4 +1,4 @@
-// The storage budget of DESIGN.md §4, counted on real Postgres through node-postgres and neon-http:
+// The storage budget, counted on real Postgres through node-postgres and neon-http:
 // JWT validate 0, session validate 1, issue (with callback writes) 1, refresh ≤ 2, revokeAll 1, list 1.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { countedDrivers, measureRoundTrips, openCountedDatabase, type CountedDatabase, type OperationCount } from '../support/round-trips.ts'

@@ -30,7 +30,7 @@ describe('createAccessTokenVerifier', () => {
     const es = await es512KeyMaterial()
     const { token } = await issue(JwtAlgorithm.ecdsaSha512({ privateKey: es.privateKey, publicKey: es.publicKey }))
     expect(await createAccessTokenVerifier({ key: es.publicKey })(token)).toMatchObject({ userIdentifier: 'ada' })
-    expect(await createAccessTokenVerifier({ keys: [secrets.oldHmac, es.publicKey] })(token)).toMatchObject({ userIdentifier: 'ada' })
+    expect(await createAccessTokenVerifier({ keys: [secrets.otherHmac, es.publicKey] })(token)).toMatchObject({ userIdentifier: 'ada' })
     expect(await createAccessTokenVerifier({ key: secrets.hmac })(token)).toBeNull() // algorithm bound to the key
   })
 
@@ -56,7 +56,7 @@ describe('createAccessTokenVerifier', () => {
     expect(await verify(token)).not.toBeNull()
     expect(await createAccessTokenVerifier({ key: secrets.hmac })(token)).toBeNull()
     expect(await createAccessTokenVerifier({ key: secrets.hmac, issuer: 'https://b.example' })(token)).toBeNull()
-    expect(await createAccessTokenVerifier({ key: secrets.oldHmac, issuer: 'https://a.example' })(token)).toBeNull()
+    expect(await createAccessTokenVerifier({ key: secrets.otherHmac, issuer: 'https://a.example' })(token)).toBeNull()
     for (const garbage of [...garbageTokens, undefined, null, 42, {}] as string[]) expect(await verify(garbage)).toBeNull()
   })
 

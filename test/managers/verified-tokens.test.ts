@@ -86,7 +86,7 @@ describe('verified-token cache', () => {
     const { jwt } = setup()
     const { token } = await jwt.issueToken({ authUserId: 'cache-keys', method: 'email' })
     expect(await jwt.validateToken(token)).not.toBeNull()
-    const rotated = createAuth(database.db, 'jwt', { jwt: { algorithm: JwtAlgorithm.hmacSha512(secrets.oldHmac) } }).auth
+    const rotated = createAuth(database.db, 'jwt', { jwt: { algorithm: JwtAlgorithm.hmacSha512(secrets.otherHmac) } }).auth
     expect(await rotated.tokenManager.validateToken(token)).toBeNull()
   })
 })

@@ -1,7 +1,7 @@
-// What each layer of src/ may import (DESIGN.md §1, arrows point down): the packages allowed per
-// layer, and which of our own layers it may reach. Nothing may import `node:*`, so the library runs on
-// Workers without nodejs_compat. Specifiers are read with TypeScript's preprocessor, which skips
-// comments and sees static, dynamic and type-only imports alike.
+// What each layer of src/ may import (src/crypto → src/managers → stores and src/hono; src/client apart):
+// the packages allowed per layer, and which of our own layers it may reach. Nothing may import `node:*`,
+// so the library runs on Workers without nodejs_compat. Specifiers are read with TypeScript's
+// preprocessor, which skips comments and sees static, dynamic and type-only imports alike.
 import ts from 'typescript'
 
 export const layerRules: Record<string, { packages: string[]; layers: string[] }> = {

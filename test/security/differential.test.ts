@@ -180,11 +180,11 @@ const untouchableStore = new Proxy({ db: null } as unknown as TokenStore, {
 beforeAll(async () => {
   const es = await es512KeyMaterial()
   esPrivate = es.privateKey
-  const algorithms = [JwtAlgorithm.hmacSha512(secrets.hmac), JwtAlgorithm.hmacSha512(secrets.oldHmac), JwtAlgorithm.ecdsaSha512({ publicKey: es.publicKey })]
+  const algorithms = [JwtAlgorithm.hmacSha512(secrets.hmac), JwtAlgorithm.hmacSha512(secrets.otherHmac), JwtAlgorithm.ecdsaSha512({ publicKey: es.publicKey })]
   keys = (await Promise.all(algorithms.map((a) => a.keys()))).map((k) => k.verification)
   const config = new JwtConfig({ algorithm: algorithms[0]!, fallbackVerificationAlgorithms: algorithms.slice(1), refreshTokenHashPepper: secrets.refreshPepper, verifiedTokenCacheSize: 0 })
   manager = initializeAuthServices({ store: untouchableStore, tokenManagerBuilders: [config] }).getTokenManager(JwtTokenManager)
-  verifier = createAccessTokenVerifier({ keys: [secrets.hmac, secrets.oldHmac, es.publicKey] })
+  verifier = createAccessTokenVerifier({ keys: [secrets.hmac, secrets.otherHmac, es.publicKey] })
   await Promise.all([manager.ready, verifier.ready])
 })
 
@@ -201,7 +201,7 @@ async function agree(tokens: string[]) {
 }
 
 it('agrees with the reference on 4 000 tokens signed with the real keys, each breaking rules at random', async () => {
-  const signer = fc.constantFrom<{ hmac: string } | { ecdsa: CryptoKey }>({ hmac: secrets.hmac }, { hmac: secrets.hmac }, { hmac: secrets.oldHmac }, { hmac: 'an-attackers-key-0123456789abcdef0123456789' }, { ecdsa: esPrivate })
+  const signer = fc.constantFrom<{ hmac: string } | { ecdsa: CryptoKey }>({ hmac: secrets.hmac }, { hmac: secrets.hmac }, { hmac: secrets.otherHmac }, { hmac: 'an-attackers-key-0123456789abcdef0123456789' }, { ecdsa: esPrivate })
   const samples = fc.sample(fc.tuple(headerText, payloadText, signer), { numRuns: 4_000, seed: 1301 })
   // ALG: the algorithm of the key that signs, so most tokens get past the signature to the payload rules.
   const tokens = await Promise.all(samples.map(([header, payload, key]) => forgeJws(header.replace('ALG', 'ecdsa' in key ? 'ES512' : 'HS512'), payload, key)))

@@ -50,7 +50,7 @@ beforeAll(async () => {
   }
   const [published] = await services.es.getTokenManager(JwtTokenManager).publicJwks()
   ctx = {
-    nowMs: clock().getTime(), hmacKey: secrets.hmac, otherHmacKey: secrets.oldHmac, es, attacker, esKid: published!.kid,
+    nowMs: clock().getTime(), hmacKey: secrets.hmac, otherHmacKey: secrets.otherHmac, es, attacker, esKid: published!.kid,
     publishedJwk: JSON.stringify(published), issuer,
     hsPair: await services.hs.tokenManager.issueToken({ authUserId: 'victim', method: 'email' }),
     esPair: await services.es.tokenManager.issueToken({ authUserId: 'victim', method: 'email' }),

@@ -1,33 +1,15 @@
-// Builds AuthServices for tests: real store, a clock the test moves, and well-formed test secrets.
+// Builds AuthServices for unit tests from src/: real store, a clock the test moves, the shared test secrets.
 import {
   initializeAuthServices, JwtAlgorithm, JwtConfig, ServerSideSessionsConfig,
   type AuthUsers, type JwtConfigOptions, type ServerSideSessionsConfigOptions,
 } from '../../src/index.ts'
 import { drizzleTokenStore, type AnyPgDatabase, type DrizzleTokenStoreOptions } from '../../src/drizzle/index.ts'
+import { secrets, testClock, type TestClock } from '../conformance/fixtures.ts'
 
-export const secrets = {
-  hmac: 'test-hmac-sha512-key-0123456789abcdef0123456789abcdef0123456789abcdef',
-  oldHmac: 'old-hmac-sha512-key-0123456789abcdef0123456789abcdef0123456789abcdef',
-  refreshPepper: 'refresh-pepper-0123456789',
-  oldRefreshPepper: 'old-refresh-pepper-0123456789',
-  sessionPepper: 'session-pepper-0123456789',
-  oldSessionPepper: 'old-session-pepper-0123456789',
-}
+export { secrets, testClock, type TestClock } from '../conformance/fixtures.ts'
 
-export interface TestClock {
-  (): Date
-  advance(ms: number): void
-  set(date: Date): void
-}
-
-export function testClock(start = Date.parse('2026-06-01T12:00:00.000Z')): TestClock {
-  let now = start
-  const clock = (() => new Date(now)) as TestClock
-  clock.advance = (ms) => void (now += ms)
-  clock.set = (date) => void (now = date.getTime())
-  return clock
-}
-
+// These mirror conformance/support.ts on purpose: unit tests build from src/, the conformance suite from
+// the published package (dist/), and a class of one is not an instance of the other.
 export function jwtConfig(options: Partial<JwtConfigOptions> = {}) {
   return new JwtConfig({ algorithm: JwtAlgorithm.hmacSha512(secrets.hmac), refreshTokenHashPepper: secrets.refreshPepper, ...options })
 }
