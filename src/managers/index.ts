@@ -11,6 +11,7 @@ export {
   ServerSideSessionsConfig, ServerSideSessionsConfigFromPasswords, type ServerSideSessionsConfigOptions,
 } from './session-config.ts'
 export { ServerSideSessionsTokenManager, type IssueSessionOptions, type OnSessionCreated } from './session-token-manager.ts'
+export type { ValidationCacheOptions } from './validated-sessions.ts'
 export { MultiTokenManager, type TokenManagerType } from './multi-token-manager.ts'
 export { initializeAuthServices, type AuthServices, type AuthServicesOptions } from './auth-services.ts'
 export type { Passwords } from './passwords.ts'

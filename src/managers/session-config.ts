@@ -6,6 +6,7 @@ import { type Passwords, requirePasswords } from './passwords.ts'
 import { pepperOptions } from './peppers.ts'
 import { ServerSideSessionsTokenManager, type OnSessionCreated, type ResolvedSessionsConfig } from './session-token-manager.ts'
 import type { Duration } from './types.ts'
+import { validationCacheOptions, type ValidationCacheOptions } from './validated-sessions.ts'
 
 export interface ServerSideSessionsConfigOptions<TDb = any, TContext = unknown> {
   /** Pepper for session key hashes: at least 10 characters, 32 random bytes recommended. */
@@ -25,6 +26,13 @@ export interface ServerSideSessionsConfigOptions<TDb = any, TContext = unknown> 
   /** `lastUsedAt` is written at most this often per session. Default 1 minute. */
   lastUsedAtUpdateInterval?: Duration
   onSessionCreated?: OnSessionCreated<TDb, TContext>
+  /**
+   * Off by default: every validation asks the database, so a revocation holds on the very next request.
+   * Set, a session validated in the last `maxAge` (default 1 s) is answered from this isolate's memory with
+   * no round trip: a revoke or scope change made on another isolate is then seen within `maxAge`; one made
+   * through this manager at once. Lifetime and inactivity are still checked exactly on every hit.
+   */
+  validationCache?: ValidationCacheOptions
 }
 
 /**
@@ -37,6 +45,7 @@ export interface ServerSideSessionsConfigOptions<TDb = any, TContext = unknown> 
  *   fallbackSessionKeyHashPeppers: [env.oldSessionKeyHashPepper],
  *   defaultSessionLifetime: '30d',
  *   defaultSessionInactivityTimeout: '7d',
+ *   validationCache: { maxAge: '1s' }, // optional: other isolates see a revocation within 1 s
  * })
  * ```
  */
@@ -67,6 +76,7 @@ export class ServerSideSessionsConfig<TDb = any, TContext = unknown> implements 
       secretLength,
       lastUsedAtUpdateInterval: toMilliseconds(options.lastUsedAtUpdateInterval ?? '1m', 'lastUsedAtUpdateInterval', { allowZero: true }),
       onSessionCreated: options.onSessionCreated,
+      validationCache: validationCacheOptions(options.validationCache),
     }
   }
 

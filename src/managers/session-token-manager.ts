@@ -7,6 +7,7 @@ import { normalizeTokenId } from './ids.ts'
 import { revokedId, rowFilter } from './token-filter.ts'
 import { defaultFormats, type HasherOptions, type SecretHashing, type SessionTokenFormat } from './formats.ts'
 import type { NewRow, SessionRow } from './storage.ts'
+import { sessionsMatching, ValidatedSessions, type CachedSession, type ResolvedValidationCache } from './validated-sessions.ts'
 import type {
   AuthSuccess, AuthenticationInfo, Duration, IssueContext, IssueTokenOptions, RevokeTokenOptions, TokenFilter, TokenInfo,
   TokenManager, ValidateTokenOptions,
@@ -34,6 +35,8 @@ export interface ResolvedSessionsConfig {
   secretLength: number
   lastUsedAtUpdateInterval: number
   onSessionCreated: OnSessionCreated<any, any> | undefined
+  /** null: every validation asks the database (the default). */
+  validationCache: ResolvedValidationCache | null
 }
 
 /** Per-session overrides of the configured defaults; `null` switches the limit off. */
@@ -43,8 +46,9 @@ export interface IssueSessionOptions extends IssueTokenOptions {
 }
 
 /**
- * Opaque session tokens checked against Postgres on every request: one indexed lookup, so revocation
- * and scope changes take effect on the very next request.
+ * Opaque session tokens checked against the database on every request: one indexed lookup, so revocation
+ * and scope changes take effect on the very next request. With `validationCache` a session validated in the
+ * last `maxAge` is answered from memory: other isolates' changes then show within `maxAge`.
  *
  * @example
  * ```ts
@@ -59,10 +63,12 @@ export class ServerSideSessionsTokenManager implements TokenManager {
   readonly #context: ManagerContext
   readonly #format: SessionTokenFormat
   readonly #hasher: SecretHashing
+  readonly #cache: ValidatedSessions | null
 
   constructor(config: ResolvedSessionsConfig, context: ManagerContext) {
     this.#config = config
     this.#context = context
+    this.#cache = config.validationCache && new ValidatedSessions(config.validationCache)
     this.#format = (context.store.formats ?? defaultFormats).session
     this.#hasher = this.#format.hasher(config.hashing)
     this.ready = observed(this.#hasher.ready())
@@ -104,6 +110,15 @@ export class ServerSideSessionsTokenManager implements TokenManager {
     const parts = this.#format.decode(token)
     if (!parts) return null
     const { store, clock } = this.#context
+    const cached = this.#cache?.hit(parts.id, parts.secret, clock.now().getTime())
+    if (cached) {
+      const now = new Date(clock.now().getTime() + cached.databaseOffsetMs)
+      if (!this.#expired(cached.session, now)) {
+        await this.#touchIfDue(cached.session, now, options)
+        return cached.info
+      }
+    }
+    const generation = this.#cache?.generation ?? 0
     const row = await store.findSession(parts.id)
     if (!row) return null
     const verdict = await this.#hasher.verify(parts.secret, row.secretHash)
@@ -118,9 +133,20 @@ export class ServerSideSessionsTokenManager implements TokenManager {
     if (verdict === 'outdated') {
       await this.#afterResponse(options, this.#hasher.hash(parts.secret).then((secretHash) => store.updateSession(row.id, { secretHash })))
     }
-    const touchBefore = new Date(now.getTime() - this.#touchInterval(row))
-    if (row.lastUsedAt < touchBefore) await this.#afterResponse(options, store.touchSession(row.id, now, touchBefore))
-    return { userIdentifier: row.authUserId, scopes: row.scopes, authId: row.id, tokenIssuer: 'session' }
+    await this.#touchIfDue(row, now, options)
+    const info: AuthenticationInfo = { userIdentifier: row.authUserId, scopes: row.scopes, authId: row.id, tokenIssuer: 'session' }
+    const { secretHash: _, readAt: __, ...session } = row
+    const readAtMs = clock.now().getTime()
+    this.#cache?.fill(generation, row.id, parts.secret, { session, info: { ...info, scopes: [...info.scopes] }, readAtMs, databaseOffsetMs: now.getTime() - readAtMs })
+    return info
+  }
+
+  /** Writes lastUsedAt when the throttle says it is due, and remembers it so cache hits do not repeat it. */
+  async #touchIfDue(session: CachedSession, now: Date, options: ValidateTokenOptions): Promise<void> {
+    const touchBefore = new Date(now.getTime() - this.#touchInterval(session))
+    if (session.lastUsedAt >= touchBefore) return
+    this.#cache?.touched(session.id, now)
+    await this.#afterResponse(options, this.#context.store.touchSession(session.id, now, touchBefore))
   }
 
   /** Replaces a session's scopes; the next `validateToken` sees them. Unknown ids are ignored. */
@@ -128,17 +154,17 @@ export class ServerSideSessionsTokenManager implements TokenManager {
     const checked = scopeList(scopes)
     const id = normalizeTokenId(tokenId)
     if (id === null) return
-    await this.#context.store.updateSession(id, { scopes: checked })
+    await this.#changing((session) => session.id === id, () => this.#context.store.updateSession(id, { scopes: checked }))
   }
 
   async revokeToken(options: RevokeTokenOptions): Promise<void> {
     const id = revokedId(this.tokenIssuer, options)
-    if (id !== null) await this.#context.store.deleteSession(id)
+    if (id !== null) await this.#changing((session) => session.id === id, () => this.#context.store.deleteSession(id))
   }
 
   async revokeAllTokens(filter: TokenFilter): Promise<void> {
     const rows = rowFilter(this.tokenIssuer, filter)
-    if (rows !== null) await this.#context.store.deleteSessions(rows)
+    if (rows !== null) await this.#changing(sessionsMatching(rows), () => this.#context.store.deleteSessions(rows))
   }
 
   async listTokens(filter: TokenFilter): Promise<TokenInfo[]> {
@@ -177,21 +203,26 @@ export class ServerSideSessionsTokenManager implements TokenManager {
     })
   }
 
+  /** A write to sessions this isolate may hold in its cache: they are not served from it meanwhile. */
+  async #changing(affected: (session: CachedSession) => boolean, write: () => Promise<unknown>): Promise<void> {
+    await (this.#cache ? this.#cache.change(affected, write) : write())
+  }
+
   /** How often this session's lastUsedAt is written while it is in use. */
-  #touchInterval(row: SessionRow): number {
+  #touchInterval(row: CachedSession): number {
     const configured = this.#config.lastUsedAtUpdateInterval
     return row.expireAfterUnusedFor === null ? configured : Math.min(configured, row.expireAfterUnusedFor / touchIntervalDivisor)
   }
 
   /** The earlier of the absolute expiry and the inactivity deadline (timeout plus the lag of lastUsedAt). */
-  #expiresAt(row: SessionRow): Date | null {
+  #expiresAt(row: CachedSession): Date | null {
     const idle = row.expireAfterUnusedFor === null ? null : row.lastUsedAt.getTime() + row.expireAfterUnusedFor + this.#touchInterval(row)
     const absolute = row.expiresAt?.getTime() ?? null
     if (idle === null && absolute === null) return null
     return new Date(Math.min(idle ?? Infinity, absolute ?? Infinity))
   }
 
-  #expired(row: SessionRow, now: Date): boolean {
+  #expired(row: CachedSession, now: Date): boolean {
     const deadline = this.#expiresAt(row)
     return deadline !== null && deadline <= now
   }

@@ -1,5 +1,6 @@
 import { ConfigError } from '../crypto/errors.ts'
 import { timeClaimsHold, type TimeClaims } from './access-token.ts'
+import { deepFreeze, Lru } from './lru.ts'
 import type { AuthenticationInfo } from './types.ts'
 
 interface Entry {
@@ -15,15 +16,6 @@ export function verifiedTokenCacheSize(value: number | undefined): number {
   return size
 }
 
-/** Freezes `value` and everything inside it: a cached result is shared by every caller that hits it. */
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value)
-    for (const inner of Object.values(value)) deepFreeze(inner)
-  }
-  return value
-}
-
 /**
  * Access tokens this manager has fully validated (signature and every claim), so a token presented again
  * skips the signature check — 1.5 ms of CPU for ES512. The key is the exact token string (an ES512 token's
@@ -32,12 +24,11 @@ function deepFreeze<T>(value: T): T {
  * the cache is full. Each manager has its own, so a manager built with new keys starts empty.
  */
 export class VerifiedTokens {
-  readonly #entries = new Map<string, Entry>()
-  readonly #capacity: number
+  readonly #entries: Lru<string, Entry>
   readonly #toleranceMs: number
 
   constructor(capacity: number, toleranceMs: number) {
-    this.#capacity = capacity
+    this.#entries = new Lru(capacity)
     this.#toleranceMs = toleranceMs
   }
 
@@ -49,15 +40,10 @@ export class VerifiedTokens {
       this.#entries.delete(token)
       return null
     }
-    // Most recently used last: Map keeps insertion order, so the first key is the eviction candidate.
-    this.#entries.delete(token)
-    this.#entries.set(token, entry)
     return entry.info
   }
 
   set(token: string, info: AuthenticationInfo, { exp, iat, nbf }: TimeClaims): void {
-    if (this.#capacity === 0) return
-    if (this.#entries.size >= this.#capacity) this.#entries.delete(this.#entries.keys().next().value!)
     this.#entries.set(token, { info: deepFreeze(info), times: { exp, iat, nbf } })
   }
 }
