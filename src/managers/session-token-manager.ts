@@ -119,6 +119,8 @@ export class ServerSideSessionsTokenManager implements TokenManager {
       }
     }
     const generation = this.#cache?.generation ?? 0
+    // An entry's age counts from before the read: what it holds may be as old as that.
+    const askedAtMs = clock.now().getTime()
     const row = await store.findSession(parts.id)
     if (!row) return null
     const verdict = await this.#hasher.verify(parts.secret, row.secretHash)
@@ -136,8 +138,7 @@ export class ServerSideSessionsTokenManager implements TokenManager {
     await this.#touchIfDue(row, now, options)
     const info: AuthenticationInfo = { userIdentifier: row.authUserId, scopes: row.scopes, authId: row.id, tokenIssuer: 'session' }
     const { secretHash: _, readAt: __, ...session } = row
-    const readAtMs = clock.now().getTime()
-    this.#cache?.fill(generation, row.id, parts.secret, { session, info: { ...info, scopes: [...info.scopes] }, readAtMs, databaseOffsetMs: now.getTime() - readAtMs })
+    this.#cache?.fill(generation, row.id, parts.secret, { session, info: { ...info, scopes: [...info.scopes] }, readAtMs: askedAtMs, databaseOffsetMs: now.getTime() - askedAtMs })
     return info
   }
 

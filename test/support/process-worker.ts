@@ -49,6 +49,22 @@ const sessions = auth.getTokenManager(ServerSideSessionsTokenManager)
 /** Real time (not the skewed `Date`): the parent's "go at" instants are on the real clock. */
 const realNow = () => performance.timeOrigin + performance.now()
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+async function watch(tokens: string[], timeoutMs: number): Promise<(number | null)[]> {
+  const rejectedAt: (number | null)[] = tokens.map(() => null)
+  const deadline = realNow() + timeoutMs
+  let remaining = tokens.map((_, i) => i)
+  while (remaining.length > 0 && realNow() < deadline) {
+    await Promise.all(remaining.map(async (i) => {
+      if ((await sessions.validateToken(tokens[i]!)) === null) rejectedAt[i] = realNow()
+    }))
+    remaining = remaining.filter((i) => rejectedAt[i] === null)
+    await sleep(2)
+  }
+  return rejectedAt
+}
+
 async function run(command: WorkerCommand): Promise<unknown> {
   if (command.at !== undefined) await new Promise((resolve) => setTimeout(resolve, Math.max(0, command.at! - realNow())))
   switch (command.op) {
@@ -61,6 +77,19 @@ async function run(command: WorkerCommand): Promise<unknown> {
       )))
     case 'validate':
       return auth.tokenManager.validateToken(command.token)
+    case 'validateAll':
+      return (await Promise.all(command.tokens.map((token) => sessions.validateToken(token)))).filter(Boolean).length
+    case 'watch':
+      return watch(command.tokens, command.timeoutMs)
+    case 'revokeEach': {
+      const revokedAt: number[] = []
+      for (const tokenId of command.tokenIds) {
+        await sessions.revokeToken({ tokenId })
+        revokedAt.push(realNow())
+        await sleep(command.gapMs)
+      }
+      return revokedAt
+    }
     case 'ping':
       return realNow()
   }

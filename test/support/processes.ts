@@ -20,7 +20,7 @@ export interface WorkerConfig {
   /** The child exits after this long whatever happens (default 3 min). */
   lifetimeMs?: number
   jwt?: Partial<Pick<JwtConfigOptions, 'refreshTokenRotationGracePeriod' | 'refreshTokenLifetime' | 'accessTokenLifetime'>>
-  session?: Partial<Pick<ServerSideSessionsConfigOptions, 'defaultSessionInactivityTimeout' | 'lastUsedAtUpdateInterval'>>
+  session?: Partial<Pick<ServerSideSessionsConfigOptions, 'defaultSessionInactivityTimeout' | 'lastUsedAtUpdateInterval' | 'validationCache'>>
 }
 
 /** `at`: the real-clock instant (ms since epoch) to start at, so every child starts together. */
@@ -28,6 +28,12 @@ export type WorkerCommand = { id: number; at?: number } & (
   | { op: 'issue'; authUserId: string; kind?: 'jwt' | 'session' }
   | { op: 'refresh'; tokens: string[] }
   | { op: 'validate'; token: string }
+  /** Validates each session token once; returns how many were valid. */
+  | { op: 'validateAll'; tokens: string[] }
+  /** Validates the session tokens over and over until each is rejected; returns when (real clock), or null. */
+  | { op: 'watch'; tokens: string[]; timeoutMs: number }
+  /** Revokes the sessions one after another, `gapMs` apart; returns when each revoke completed (real clock). */
+  | { op: 'revokeEach'; tokenIds: string[]; gapMs: number }
   | { op: 'ping' }
 )
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
