@@ -109,8 +109,10 @@ export function serverpodStore<TDb extends AnyPgDatabase>(db: TDb, options: Serv
     get: (authUserId) => {
       const id = userId(authUserId)
       return guarded(async () => {
-        const [user] = await db.select({ scopes: users.scopeNames, blocked: users.blocked }).from(users).where(eq(users.id, id)).limit(1)
-        return user ?? null
+        // readAt (a stable function) keeps the read out of caches such as Hyperdrive's: a user blocked a
+        // second ago must not refresh from a cached answer.
+        const [user] = await db.select({ scopes: users.scopeNames, blocked: users.blocked, readAt }).from(users).where(eq(users.id, id)).limit(1)
+        return user ? { scopes: user.scopes, blocked: user.blocked } : null
       })
     },
   }
