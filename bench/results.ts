@@ -5,6 +5,7 @@ import { cpus, loadavg, totalmem } from 'node:os'
 import type { OperationCount } from '../test/support/round-trips.ts'
 import type { RuntimeMicro } from './micro/runtimes.ts'
 import type { ConcurrencyResult } from './scale/concurrency.ts'
+import type { HttpResult } from './scale/http.ts'
 import type { RowsResult } from './scale/rows.ts'
 import type { SizeResult } from './sizes.ts'
 import type { WorkerdCpuResult } from './workerd/cpu.ts'
@@ -30,6 +31,8 @@ export interface Results {
   sizes?: Stamped & { results: SizeResult[] }
   workerdCpu?: Stamped & { results: WorkerdCpuResult[] }
   scale?: Stamped & { concurrency: ConcurrencyResult[]; rows: RowsResult[] }
+  /** Requests per second through a loopback server: the floor, Drizzle, sessions (cache off/on), JWT. */
+  http?: Stamped & { results: HttpResult[] }
 }
 
 export function machine(): Machine {

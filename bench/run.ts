@@ -1,5 +1,5 @@
 // `npm run bench`: every section in one run, results in bench/results/latest.json and ratios.svg.
-//   npm run bench -- --only=micro,sizes      sections: micro, round-trips, sizes, workerd, scale, serverpod
+//   npm run bench -- --only=micro,sizes      sections: micro, round-trips, sizes, workerd, http, scale, serverpod
 //   npm run bench -- --skip=scale            scale fills a table with 10⁶ rows: a few minutes
 //   npm run bench -- --runtimes=node,workerd --rounds=21 --quick
 // Sections not run keep their previous results (each is stamped with its date and machine load).
@@ -13,13 +13,14 @@ import { microRuntimes, runMicroOn, type MicroRuntime, type RuntimeMicro } from 
 import { headlineTable, microTable, table, verdictTable } from './report.ts'
 import { loadResults, stamp } from './results.ts'
 import { measureConcurrency } from './scale/concurrency.ts'
+import { httpTable, measureHttp } from './scale/http.ts'
 import { argon2Runtimes, measureArgon2On } from './serverpod/argon2.ts'
 import { measureServerpodRoundTrips } from '../test/serverpod/round-trips.ts'
 import { measureRowGrowth } from './scale/rows.ts'
 import { measureSizes } from './sizes.ts'
 import { measureWorkerdCpu } from './workerd/cpu.ts'
 
-const sections = ['micro', 'round-trips', 'sizes', 'workerd', 'scale', 'serverpod'] as const
+const sections = ['micro', 'round-trips', 'sizes', 'workerd', 'http', 'scale', 'serverpod'] as const
 type Section = (typeof sections)[number]
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string | undefined]))
@@ -105,6 +106,14 @@ if (selected.includes('workerd')) {
   console.log(table(['route', 'CPU µs/request', 'over /noop', 'wall µs/request', 'over /noop'], cpu.map((r) => [
     r.route, r.cpuMicros.toFixed(0), r.cpuOverNoopMicros.toFixed(0), r.wallMicros.toFixed(0), r.wallOverNoopMicros.toFixed(0),
   ])))
+}
+
+if (selected.includes('http')) {
+  console.log('\n## HTTP: requests/s through a loopback server (node-postgres, pool 10, 10⁵ sessions)')
+  const measured = await measureHttp({ durationMs: quick ? 1_000 : 3_000, log })
+  results.http = { ...stamp(), results: measured }
+  save()
+  console.log(httpTable(measured))
 }
 
 if (selected.includes('scale')) {

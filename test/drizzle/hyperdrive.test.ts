@@ -47,7 +47,7 @@ async function readsOf(operations: () => Promise<unknown>): Promise<string[]> {
 
 const stores: [string, () => TokenStore][] = [
   ['drizzleTokenStore', () => drizzleTokenStore(drizzle(pool))],
-  ['serverpodStore', () => serverpodStore(drizzle(pool), { argon2: { memoryCost: 1024, timeCost: 1 } })],
+  ['serverpodStore', () => serverpodStore(drizzle(pool), { argon2: { memory: 1024, iterations: 1 } })],
 ]
 
 describe.each(stores)('%s behind Hyperdrive', (name, store) => {

@@ -16,10 +16,11 @@ describe('validationCache across processes', () => {
 
   beforeAll(async () => {
     database = await createServerDatabase('session_cache')
-    ;[revoker, cached] = await startWorkers([
+    const started = await startWorkers([
       { driver: 'node-postgres', databaseUrl: database.url, clockOffsetMs: 2_500 },
       { driver: 'node-postgres', databaseUrl: database.url, clockOffsetMs: -1_500, session: { validationCache: { maxAge: maxAgeMs, size: 2 * batch } } },
     ])
+    ;[revoker, cached] = [started[0]!, started[1]!]
   }, 60_000)
   afterAll(async () => {
     stopWorkers([revoker, cached].filter(Boolean))
