@@ -39,4 +39,5 @@ app.post('/issue', async (c) => {
   return c.json(issued.map((s) => ({ token: s.token, id: s.tokenId })))
 })
 
+process.on('SIGINT', () => process.exit(0))
 serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => console.log(`port ${info.port}`))

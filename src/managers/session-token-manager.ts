@@ -5,8 +5,10 @@ import { ConfigError } from '../crypto/errors.ts'
 import { maxDurationMs, toMilliseconds } from './duration.ts'
 import { normalizeTokenId } from './ids.ts'
 import { revokedId, rowFilter } from './token-filter.ts'
+import type { SecretHashVerdict } from '../crypto/secret-hash.ts'
 import { defaultFormats, type HasherOptions, type SecretHashing, type SessionTokenFormat } from './formats.ts'
 import type { NewRow, SessionRow } from './storage.ts'
+import { VerifiedSecrets } from './verified-secrets.ts'
 import { sessionsMatching, ValidatedSessions, type CachedSession, type ResolvedValidationCache } from './validated-sessions.ts'
 import type {
   AuthSuccess, AuthenticationInfo, Duration, IssueContext, IssueTokenOptions, RevokeTokenOptions, TokenFilter, TokenInfo,
@@ -64,6 +66,7 @@ export class ServerSideSessionsTokenManager implements TokenManager {
   readonly #format: SessionTokenFormat
   readonly #hasher: SecretHashing
   readonly #cache: ValidatedSessions | null
+  readonly #verified = new VerifiedSecrets()
 
   constructor(config: ResolvedSessionsConfig, context: ManagerContext) {
     this.#config = config
@@ -123,7 +126,7 @@ export class ServerSideSessionsTokenManager implements TokenManager {
     const askedAtMs = clock.now().getTime()
     const row = await store.findSession(parts.id)
     if (!row) return null
-    const verdict = await this.#hasher.verify(parts.secret, row.secretHash)
+    const verdict = await this.#verify(row.id, parts.secret, row.secretHash)
     if (!verdict) return null
 
     // The database's time at the read, shared by every isolate (unless a test injected a clock).
@@ -140,6 +143,14 @@ export class ServerSideSessionsTokenManager implements TokenManager {
     const { secretHash: _, readAt: __, ...session } = row
     this.#cache?.fill(generation, row.id, parts.secret, { session, info: { ...info, scopes: [...info.scopes] }, readAtMs: askedAtMs, databaseOffsetMs: now.getTime() - askedAtMs })
     return info
+  }
+
+  /** The hasher's verdict, skipping the HMAC when this secret already matched this very stored hash. */
+  async #verify(id: string, secret: Uint8Array, stored: Uint8Array): Promise<SecretHashVerdict> {
+    if (this.#verified.matches(id, secret, stored)) return 'current'
+    const verdict = await this.#hasher.verify(secret, stored)
+    if (verdict === 'current') this.#verified.remember(id, secret, stored)
+    return verdict
   }
 
   /** Writes lastUsedAt when the throttle says it is due, and remembers it so cache hits do not repeat it. */

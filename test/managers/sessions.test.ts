@@ -1,6 +1,6 @@
 // ServerSideSessionsTokenManager details the conformance suite does not pin: listed expiry, per-issue
 // overrides, the throttled lastUsedAt, waitUntil, atomic onSessionCreated writes, configuration.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { ServerSideSessionsConfigFromPasswords, ServerSideSessionsTokenManager } from '../../src/index.ts'
 import { createAuth, secrets, sessionsConfig } from '../support/auth.ts'
 import { openDatabase, type OpenDatabase } from '../support/drivers.ts'
@@ -92,6 +92,28 @@ describe('sessions', () => {
 
     await ok.sessions.revokeToken({ tokenId: issued.tokenId })
     expect(await database.query('select note from session_note where session_id = $1', [issued.tokenId])).toEqual([])
+  })
+
+  it('skip the HMAC when the database returns the hash this secret already matched, and only then', async () => {
+    const { sessions } = setup()
+    const issued = await sessions.issueToken({ authUserId: 's-verified', method: 'email' })
+    const sign = vi.spyOn(crypto.subtle, 'sign')
+    try {
+      await sessions.validateToken(issued.token)
+      expect(sign).toHaveBeenCalledTimes(1)
+      expect(await sessions.validateToken(issued.token)).not.toBeNull() // read again, hash not recomputed
+      expect(sign).toHaveBeenCalledTimes(1)
+      const last = issued.token.at(-1) === 'A' ? 'B' : 'A'
+      expect(await sessions.validateToken(issued.token.slice(0, -1) + last)).toBeNull() // a wrong secret is hashed
+      expect(sign).toHaveBeenCalledTimes(2)
+      // The stored hash changes (another isolate re-hashed it): this secret is verified afresh against it.
+      await database.query(`update auth_session set secret_hash = set_byte(secret_hash, 20, get_byte(secret_hash, 20) # 1) where id = $1`, [issued.tokenId])
+      expect(await sessions.validateToken(issued.token)).toBeNull()
+      expect(sign).toHaveBeenCalledTimes(3)
+      await sessions.revokeToken({ tokenId: issued.tokenId })
+    } finally {
+      sign.mockRestore()
+    }
   })
 
   it('reads its pepper from passwords and validates option ranges', () => {
