@@ -51,18 +51,26 @@ const realNow = () => performance.timeOrigin + performance.now()
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-async function watch(tokens: string[], timeoutMs: number): Promise<(number | null)[]> {
+/**
+ * Validates the session tokens over and over until each is rejected. For each: when the last validation
+ * that still accepted it began, and when it was first rejected (real clock). Start times, not end times:
+ * a stalled event loop delays answers, but accepts nothing new while it stalls.
+ */
+async function watch(tokens: string[], timeoutMs: number): Promise<{ lastAcceptedAt: (number | null)[]; rejectedAt: (number | null)[] }> {
+  const lastAcceptedAt: (number | null)[] = tokens.map(() => null)
   const rejectedAt: (number | null)[] = tokens.map(() => null)
   const deadline = realNow() + timeoutMs
   let remaining = tokens.map((_, i) => i)
   while (remaining.length > 0 && realNow() < deadline) {
     await Promise.all(remaining.map(async (i) => {
+      const startedAt = realNow()
       if ((await sessions.validateToken(tokens[i]!)) === null) rejectedAt[i] = realNow()
+      else lastAcceptedAt[i] = startedAt
     }))
     remaining = remaining.filter((i) => rejectedAt[i] === null)
     await sleep(2)
   }
-  return rejectedAt
+  return { lastAcceptedAt, rejectedAt }
 }
 
 async function run(command: WorkerCommand): Promise<unknown> {

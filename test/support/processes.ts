@@ -30,7 +30,7 @@ export type WorkerCommand = { id: number; at?: number } & (
   | { op: 'validate'; token: string }
   /** Validates each session token once; returns how many were valid. */
   | { op: 'validateAll'; tokens: string[] }
-  /** Validates the session tokens over and over until each is rejected; returns when (real clock), or null. */
+  /** Validates the session tokens over and over until each is rejected; see process-worker.ts. */
   | { op: 'watch'; tokens: string[]; timeoutMs: number }
   /** Revokes the sessions one after another, `gapMs` apart; returns when each revoke completed (real clock). */
   | { op: 'revokeEach'; tokenIds: string[]; gapMs: number }
