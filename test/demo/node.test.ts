@@ -133,6 +133,22 @@ describe('npm start (demo on Node + PGlite)', () => {
     expect((await call('/auth/refresh', { json: { refreshToken: pat } })).body).toEqual({ error: 'invalid_grant', code: 'ERR_REFRESH_TOKEN_NOT_FOUND' })
   })
 
+  it('refuses a 32 MiB body on every API route that reads one (413), and still serves a small one', async () => {
+    const big = JSON.stringify({ username: 'ada', kind: 'jwt', tokens: 'bearer', padding: 'x'.repeat(32 * 1024 * 1024) })
+    for (const path of ['/api/sign-in', '/api/pats']) {
+      for (const chunked of [false, true]) {
+        // With a Content-Length, and streamed without one: both are cut off at the limit.
+        const body = chunked ? new Blob([big]).stream() : big
+        const response = await fetch(new URL(path, demo.url), {
+          method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${jwtToken}` }, body, ...(chunked && { duplex: 'half' }),
+        } as RequestInit)
+        expect(response.status, `${path} chunked=${chunked}`).toBe(413)
+        expect(await response.json()).toEqual({ error: 'invalid_request', code: 'ERR_BODY_TOO_LARGE' })
+      }
+    }
+    expect((await call('/api/sign-in', { json: { username: 'ada', kind: 'jwt', tokens: 'bearer', padding: 'x'.repeat(8 * 1024) } })).status).toBe(200)
+  })
+
   it('a port already in use ends the demo with one line that says what to do', async () => {
     const taken = new URL(demo.url).port
     const second = spawn(process.execPath, ['demo/node.ts'], { cwd: root, env: { ...process.env, DATA_DIR: `${dataDir}-second`, PORT: taken }, stdio: ['ignore', 'pipe', 'pipe'] })
