@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs'
 import { parseArgs, parseEnv } from 'node:util'
 import { parseDatabaseUrl } from './database-url.js'
 import { migrateCommand } from './migrate.js'
+import { startNeonHttpServer } from './neon-http.js'
 import { formatSecrets, generateSecrets, UsageError, writeSecretFile } from './secrets.js'
 
 const usage = `Usage: edge-token-managers <command> [options]
@@ -28,6 +29,10 @@ Commands:
       --driver NAME       node-postgres (default; needs \`pg\`) or neon-http (default for
                           *.neon.tech hosts; needs \`@neondatabase/serverless\`); pglite://
                           URLs need \`@electric-sql/pglite\`
+  neon-http  Serve Neon's SQL-over-HTTP protocol on 127.0.0.1 in front of a local PostgreSQL, so a
+             Worker using drizzle-orm/neon-http reaches it under \`wrangler dev\` (set
+             NEON_FETCH_ENDPOINT to the printed URL). Development only; needs \`pg\`.
+      --port N            default 4444 (or NEON_HTTP_PORT)
   help       Print this text (also --help, -h).
 
 Environment:
@@ -50,6 +55,7 @@ function parseCommandLine(argv) {
         url: { type: 'string' },
         'env-file': { type: 'string' },
         driver: { type: 'string' },
+        port: { type: 'string' },
       },
     })
   } catch (error) {
@@ -58,7 +64,7 @@ function parseCommandLine(argv) {
 }
 
 /** Options that belong to one command only. */
-const ownOptions = { secrets: ['format', 'es512', 'out'], migrate: ['url', 'env-file', 'driver'] }
+const ownOptions = { secrets: ['format', 'es512', 'out'], migrate: ['url', 'env-file', 'driver'], 'neon-http': ['port'] }
 
 /** @param {string} command @param {Record<string, unknown>} values */
 function refuseForeignOptions(command, values) {
@@ -118,6 +124,13 @@ async function main(argv) {
   if (command === 'migrate') {
     refuseForeignOptions(command, values)
     return migrate(values)
+  }
+  if (command === 'neon-http') {
+    refuseForeignOptions(command, values)
+    const port = Number(values.port ?? process.env.NEON_HTTP_PORT ?? 4444)
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number (got ${values.port}).`)
+    const endpoint = await startNeonHttpServer({ port })
+    return void console.log(`Neon SQL-over-HTTP endpoint at ${endpoint.url} (in front of the server named by each request's connection string)`)
   }
   throw new UsageError(command === undefined ? 'No command given.' : `Unknown command "${command}".`)
 }
