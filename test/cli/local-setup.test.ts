@@ -26,7 +26,7 @@ describe('secrets --out', () => {
     const values = parseEnv(readFileSync(file, 'utf8'))
     expect(values).toMatchObject({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres', NEON_FETCH_ENDPOINT: 'http://127.0.0.1:4444/sql' })
     expect(values.jwtHmacSha512PrivateKey).toMatch(/^[\w-]{86}$/)
-    for (const value of Object.values(values)) if (!value.includes('127.0.0.1')) expect(result.stdout).not.toContain(value)
+    for (const value of Object.values(values) as string[]) if (!value.includes('127.0.0.1')) expect(result.stdout).not.toContain(value)
   })
 
   it('never overwrites an existing file (exit 1, the file unchanged)', async () => {
