@@ -4,7 +4,7 @@
 // in JSDoc, checked by bin/tsconfig.json) so Node 20+ runs it straight from the published package; the
 // library build (tsconfig.build.json) compiles src/ only. Not part of the library: Node APIs are fine here.
 import { readFileSync } from 'node:fs'
-import { parseArgs, parseEnv } from 'node:util'
+import * as nodeUtil from 'node:util'
 import { parseDatabaseUrl } from './database-url.js'
 import { migrateCommand } from './migrate.js'
 import { startNeonHttpServer } from './neon-http.js'
@@ -43,7 +43,7 @@ Environment:
 /** Parses the command line; a malformed one is a usage error. @param {string[]} argv */
 function parseCommandLine(argv) {
   try {
-    return parseArgs({
+    return nodeUtil.parseArgs({
       args: argv,
       allowPositionals: true,
       strict: true,
@@ -84,7 +84,9 @@ function databaseUrl(values) {
   } catch {
     throw new UsageError(`Cannot read --env-file ${file}.`)
   }
-  const url = parseEnv(text).DATABASE_URL
+  // Looked up here, not imported: Node 20 before 20.12 has no parseEnv, and the other commands work there.
+  if (typeof nodeUtil.parseEnv !== 'function') throw new UsageError('--env-file needs Node 20.12 or later; set DATABASE_URL instead.')
+  const url = nodeUtil.parseEnv(text).DATABASE_URL
   if (!url) throw new UsageError(`${file} has no DATABASE_URL line.`)
   return url
 }
