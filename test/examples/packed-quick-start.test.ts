@@ -88,7 +88,6 @@ it('every command of the README quick start works as printed, from an empty fold
   for (const port of [8787, 4444]) expect(await portInUse(port), `port ${port} is taken: the README's lines use it`).toBe(false)
 
   const [packed] = JSON.parse(await sh(`npm pack --json --ignore-scripts --pack-destination ${dir} ${root}`)) as { filename: string }[]
-  writeFileSync(join(dir, 'package.json'), '{ "name": "my-app", "private": true }')
   // The files the README shows, at the paths it names.
   expect(toml).toMatch(/^main = "src\/index.ts"$/m)
   writeFileSync(join(dir, 'wrangler.toml'), toml)
@@ -99,7 +98,10 @@ it('every command of the README quick start works as printed, from an empty fold
   const localCopies: Record<string, string> = { 'edge-token-managers': `./${packed!.filename}` }
   for (const name of ['hono', 'drizzle-orm', '@neondatabase/serverless', 'pg', 'wrangler']) localCopies[name] = join(root, 'node_modules', name)
   const lines = setup!.text.split('\n').map((line) => line.replace(/\s+#.*$/, '').trim()).filter(Boolean)
-  const install = lines[0]!.split(/\s+/)
+  const [init, installLine] = lines[0]!.split(' && ')
+  expect(init).toBe('npm init -y')
+  await sh(init!)
+  const install = installLine!.split(/\s+/)
   expect(install.slice(0, 2)).toEqual(['npm', 'install'])
   expect(install.slice(2).sort()).toEqual(Object.keys(localCopies).sort())
   await sh(['npm', 'install', ...install.slice(2).map((name) => localCopies[name])].join(' '))
