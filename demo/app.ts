@@ -1,6 +1,7 @@
 // The demo app, one for both runtimes: the page at /, the library's token routes at /auth, the demo's
 // JSON API at /api. Entry points (node.ts, worker.ts) supply the database, secrets and the built page.
 import { Hono, type Context } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
 import { secureHeaders } from 'hono/secure-headers'
 import { authRoutes, tokenCookies } from '../src/hono/index.ts'
 import { demoApi } from './api.ts'
@@ -14,6 +15,9 @@ export interface DemoAppOptions {
   /** The caller's IP as the runtime knows it. */
   clientIp: (c: Context) => string | undefined
 }
+
+/** The largest JSON body the demo's API reads: its bodies are a few hundred bytes. */
+export const maxApiBodyBytes = 16 * 1024
 
 /**
  * Creates the demo app.
@@ -35,6 +39,8 @@ export function createDemoApp({ services, page, clientIp }: DemoAppOptions) {
   // Cookie mode: the page never holds a refresh or session token (HttpOnly cookies); PATs stay bearer.
   const cookies = tokenCookies()
   app.route('/auth', authRoutes((c) => services(c).auth, { cookies }))
+  // Refuse big bodies before anyone reads them (the /auth routes bound their own).
+  app.use('/api/*', bodyLimit({ maxSize: maxApiBodyBytes, onError: (c) => c.json({ error: 'invalid_request', code: 'ERR_BODY_TOO_LARGE' }, 413) }))
   app.route('/api', demoApi({ services, clientIp, cookies }))
   return app
 }

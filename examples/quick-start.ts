@@ -1,16 +1,25 @@
-// The README's quick start, whole: sign in, a protected route, refresh and sign-out (test/examples runs it).
+// The README's quick start, whole: src/index.ts of a new Worker (test/examples runs it as printed).
 import { Hono } from 'hono'
-import { neon } from '@neondatabase/serverless'
+import { neon, neonConfig } from '@neondatabase/serverless'
 import { drizzle } from 'drizzle-orm/neon-http'
 import { initializeAuthServices, JwtConfigFromPasswords, ServerSideSessionsConfigFromPasswords } from 'edge-token-managers'
-import { drizzleTokenStore, type AnyPgDatabase } from 'edge-token-managers/drizzle'
+import { drizzleTokenStore } from 'edge-token-managers/drizzle'
 import { authenticate, authRoutes, cachePerEnv, guard, type AuthVariables } from 'edge-token-managers/hono'
 
-export interface Env { DATABASE_URL: string; jwtHmacSha512PrivateKey: string; jwtRefreshTokenHashPepper: string; serverSideSessionKeyHashPepper: string }
+interface Env {
+  DATABASE_URL: string
+  NEON_FETCH_ENDPOINT?: string // set in .dev.vars: local Postgres through `npx edge-token-managers neon-http`
+  jwtHmacSha512PrivateKey: string
+  jwtRefreshTokenHashPepper: string
+  serverSideSessionKeyHashPepper: string
+}
 
-export function createApp(db: AnyPgDatabase, env: Env) {
+// One app per isolate, built on its first request (Workers hand over env with the request).
+const appFor = cachePerEnv((env: Env) => {
+  const endpoint = env.NEON_FETCH_ENDPOINT
+  if (endpoint) neonConfig.fetchEndpoint = () => endpoint
   const auth = initializeAuthServices({
-    store: drizzleTokenStore(db),
+    store: drizzleTokenStore(drizzle(neon(env.DATABASE_URL))),
     tokenManagerBuilders: [new JwtConfigFromPasswords(env), new ServerSideSessionsConfigFromPasswords(env)],
   })
   const app = new Hono<{ Variables: AuthVariables }>()
@@ -23,8 +32,6 @@ export function createApp(db: AnyPgDatabase, env: Env) {
   app.use('/api/*', authenticate({ auth }))
   app.get('/api/me', (c) => c.json({ user: c.var.auth.userIdentifier }))
   return app
-}
+})
 
-// Cloudflare Workers: one app per isolate, built on its first request.
-const appFor = cachePerEnv((env: Env) => createApp(drizzle(neon(env.DATABASE_URL)), env))
 export default { fetch: (request: Request, env: Env) => appFor(env).fetch(request, env) }

@@ -2,7 +2,7 @@
 // must create the tables on an empty database by itself (node-postgres, and neon-http through the local
 // endpoint); the secrets `secrets` prints must actually configure the managers.
 import { execFile } from 'node:child_process'
-import { chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseEnv } from 'node:util'
@@ -16,58 +16,11 @@ import {
   initializeAuthServices, JwtAlgorithm, JwtConfig, JwtConfigFromPasswords, JwtTokenManager,
   ServerSideSessionsConfigFromPasswords, ServerSideSessionsTokenManager,
 } from '../../src/index.ts'
-import { serverUrl } from '../support/postgres.ts'
+import { cli, createEmptyDatabase, databasePassword, expectedTables, root, run, tablesOf, type Run } from './cli-support.ts'
 
-const root = join(import.meta.dirname, '..', '..')
-const cli = join(root, 'bin', 'cli.js')
 const secretNames = ['jwtHmacSha512PrivateKey', 'jwtRefreshTokenHashPepper', 'serverSideSessionKeyHashPepper']
 const es512Names = ['JWT_ES512_PRIVATE_PEM', 'JWT_ES512_PUBLIC_PEM']
-const databasePassword = 'cli-test-password-8d1f' // the local server trusts 127.0.0.1, so any password works
-
-interface Run { code: number; stdout: string; stderr: string }
-
-function run(args: string[], env: Record<string, string | undefined> = {}, script = cli): Promise<Run> {
-  return new Promise((resolve) => {
-    const environment = { ...process.env, DATABASE_URL: undefined, NEON_FETCH_ENDPOINT: undefined, ...env }
-    execFile(process.execPath, [script, ...args], { env: environment as NodeJS.ProcessEnv, cwd: root, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr })
-    })
-  })
-}
-
-async function admin<T>(task: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: serverUrl })
-  await client.connect()
-  try {
-    return await task(client)
-  } finally {
-    await client.end()
-  }
-}
-
-/** An empty database (no tables at all), addressed with a password in its URL. */
-async function createEmptyDatabase(label: string) {
-  const name = `etm_cli_${label}_${crypto.randomUUID().slice(0, 8)}`
-  await admin((client) => client.query(`create database ${name}`))
-  const url = new URL(serverUrl)
-  url.pathname = `/${name}`
-  url.password = databasePassword
-  return { name, url: url.toString(), drop: () => admin((client) => client.query(`drop database if exists ${name} with (force)`)) }
-}
-
-async function tablesOf(url: string): Promise<{ tables: string[]; migrations: number }> {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    const tables = await client.query(`select table_schema || '.' || table_name as name from information_schema.tables where table_schema in ('public', 'drizzle') order by 1`)
-    const migrations = await client.query('select count(*)::int as n from drizzle.__drizzle_migrations').then((r) => r.rows[0].n as number, () => 0)
-    return { tables: tables.rows.map((r) => r.name as string), migrations }
-  } finally {
-    await client.end()
-  }
-}
-
-const expectedTables = ['drizzle.__drizzle_migrations', 'public.auth_refresh_token', 'public.auth_session']
+const binFiles = readdirSync(join(root, 'bin')).filter((name) => name.endsWith('.js')).map((name) => `bin/${name}`)
 const databases: { drop(): Promise<unknown> }[] = []
 afterAll(async () => {
   await Promise.all(databases.map((d) => d.drop()))
@@ -87,7 +40,7 @@ describe('packaging of the CLI', () => {
     try {
       const [packed] = JSON.parse(await npm(['pack', '--json', '--ignore-scripts', '--pack-destination', dir], root)) as { filename: string; files: { path: string }[] }[]
       const files = packed!.files.map((f) => f.path)
-      expect(files).toEqual(expect.arrayContaining(['bin/cli.js', 'drizzle/0000_init.sql', 'drizzle/meta/_journal.json', 'LICENSE']))
+      expect(files).toEqual(expect.arrayContaining([...binFiles, 'drizzle/0000_init.sql', 'drizzle/meta/_journal.json', 'LICENSE']))
       expect(files).not.toContain('bin/tsconfig.json')
       // No dependencies (pg and drizzle-orm are optional), so this needs no network.
       writeFileSync(join(dir, 'package.json'), '{"name":"cli-consumer","private":true}')
@@ -166,8 +119,9 @@ describe('secrets', () => {
     const [first, second] = await Promise.all([run(['secrets']), run(['secrets', '--format', 'dotenv'])])
     for (const result of [first, second]) {
       expect(result).toMatchObject({ code: 0, stderr: '' })
-      expect(result.stdout.trimEnd().split('\n').map((line) => line.split('=')[0])).toEqual(secretNames)
-      expect(result.stdout.trimEnd().split('\n').every((line) => /^\w+=[A-Za-z0-9_-]+$/.test(line))).toBe(true)
+      const lines = result.stdout.trimEnd().split('\n').filter((line) => !line.startsWith('#'))
+      expect(lines.map((line) => line.split('=')[0])).toEqual([...secretNames, 'DATABASE_URL', 'NEON_FETCH_ENDPOINT'])
+      expect(lines.slice(0, 3).every((line) => /^\w+=[A-Za-z0-9_-]+$/.test(line))).toBe(true)
     }
     const a = parseEnv(first.stdout) as Record<string, string>
     const b = parseEnv(second.stdout) as Record<string, string>
@@ -209,7 +163,7 @@ describe('secrets', () => {
     const [dotenv, json] = await Promise.all([run(['secrets', '--es512']), run(['secrets', '--es512', '--format', 'json'])])
     const fromDotenv = parseEnv(dotenv.stdout) as Record<string, string>
     const fromJson = JSON.parse(json.stdout) as Record<string, string>
-    expect(Object.keys(fromDotenv).sort()).toEqual([...secretNames, ...es512Names].sort())
+    expect(Object.keys(fromDotenv).sort()).toEqual([...secretNames, ...es512Names, 'DATABASE_URL', 'NEON_FETCH_ENDPOINT'].sort())
     expect(fromDotenv.JWT_ES512_PRIVATE_PEM).not.toBe(fromJson.JWT_ES512_PRIVATE_PEM)
     for (const values of [fromDotenv, fromJson]) {
       const algorithm = JwtAlgorithm.ecdsaSha512({ privateKey: values.JWT_ES512_PRIVATE_PEM!, publicKey: values.JWT_ES512_PUBLIC_PEM! })
@@ -239,12 +193,12 @@ describe('migrate', () => {
     const first = await run(['migrate'], { DATABASE_URL: database.url })
     expect(first, first.stderr).toMatchObject({ code: 0, stderr: '' })
     expect(first.stdout).toContain('with node-postgres')
-    expect(first.stdout).toContain('Applied 1 migration(s); 1 in total.')
+    expect(first.stdout).toContain('Applied 1 migration(s) (1 in total; tables: "auth_refresh_token", "auth_session").')
     expect(await tablesOf(database.url)).toEqual({ tables: expectedTables, migrations: 1 })
 
     const second = await run(['migrate', '--url', database.url])
     expect(second.code).toBe(0)
-    expect(second.stdout).toContain('Already up to date (1 migration(s) applied).')
+    expect(second.stdout).toContain('Already up to date (1 in total;')
     expect(await tablesOf(database.url)).toEqual({ tables: expectedTables, migrations: 1 })
 
     // The URL is printed with its password masked.
@@ -266,7 +220,7 @@ describe('migrate', () => {
       expect(first.stdout).not.toContain(databasePassword)
       expect(await tablesOf(database.url)).toEqual({ tables: expectedTables, migrations: 1 })
       const second = await run(['migrate', '--driver', 'neon-http'], env)
-      expect(second.stdout).toContain('Already up to date (1 migration(s) applied).')
+      expect(second.stdout).toContain('Already up to date (1 in total;')
       expect(await tablesOf(database.url)).toEqual({ tables: expectedTables, migrations: 1 })
     } finally {
       await endpoint.close()
@@ -285,7 +239,7 @@ describe('migrate', () => {
     try {
       cpSync(join(root, 'drizzle'), join(dir, 'drizzle'), { recursive: true })
       mkdirSync(join(dir, 'bin'))
-      copyFileSync(cli, join(dir, 'bin', 'cli.js'))
+      for (const file of binFiles) copyFileSync(join(root, file), join(dir, file))
       writeFileSync(join(dir, 'package.json'), '{"type":"module"}')
       const missing = await run(['migrate', '--url', unreachable], {}, join(dir, 'bin', 'cli.js'))
       expect(missing.code).toBe(1)

@@ -1,9 +1,9 @@
 // `npm start` as a user runs it: the Node demo in its own process with embedded PGlite in a fresh data
 // folder, driven over HTTP through its JSON API, then restarted to show data and secrets persist.
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const root = join(import.meta.dirname, '..', '..')
@@ -131,6 +131,39 @@ describe('npm start (demo on Node + PGlite)', () => {
     expect((await call('/auth/sign-out-all', { method: 'POST', token: jwtToken })).status).toBe(204)
     expect((await call('/api/tokens', { token: jwtToken })).body).toEqual([]) // the access token lives on until exp; its refresh token does not
     expect((await call('/auth/refresh', { json: { refreshToken: pat } })).body).toEqual({ error: 'invalid_grant', code: 'ERR_REFRESH_TOKEN_NOT_FOUND' })
+  })
+
+  it("runs the README's curl lines for `npm start` as printed (its port swapped for this run's)", async () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8')
+    const section = readme.slice(readme.indexOf('## Two commands'), readme.indexOf('## Use from code'))
+    const lines = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!).find((block) => block.includes('curl'))!
+    expect(lines).toContain('localhost:3000/api/sign-in')
+    const script = `${lines.replaceAll('localhost:3000', new URL(demo.url).host)}\nprintf '\\nREFRESH=%s\\n' "$REFRESH"`
+    const output = await new Promise<string>((resolve, reject) =>
+      execFile('sh', ['-e', '-c', script], { env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH}` } }, (error, stdout, stderr) =>
+        (error ? reject(new Error(`${stdout}${stderr}`)) : resolve(stdout))))
+    expect(output).toMatch(/^\{"userIdentifier":"ada"/)
+    expect(output).toMatch(/"refreshToken":"etmrt_[^"]+".*\}204\n/)
+    const spent = /REFRESH=(\S+)/.exec(output)![1]!
+    const rotated = /"refreshToken":"(etmrt_[^"]+)"/.exec(output)![1]!
+    expect(rotated).not.toBe(spent)
+    expect((await call('/auth/refresh', { json: { refreshToken: rotated } })).status).toBe(400) // signed out
+  })
+
+  it('refuses a 32 MiB body on every API route that reads one (413), and still serves a small one', async () => {
+    const big = JSON.stringify({ username: 'ada', kind: 'jwt', tokens: 'bearer', padding: 'x'.repeat(32 * 1024 * 1024) })
+    for (const path of ['/api/sign-in', '/api/pats']) {
+      for (const chunked of [false, true]) {
+        // With a Content-Length, and streamed without one: both are cut off at the limit.
+        const body = chunked ? new Blob([big]).stream() : big
+        const response = await fetch(new URL(path, demo.url), {
+          method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${jwtToken}` }, body, ...(chunked && { duplex: 'half' }),
+        } as RequestInit)
+        expect(response.status, `${path} chunked=${chunked}`).toBe(413)
+        expect(await response.json()).toEqual({ error: 'invalid_request', code: 'ERR_BODY_TOO_LARGE' })
+      }
+    }
+    expect((await call('/api/sign-in', { json: { username: 'ada', kind: 'jwt', tokens: 'bearer', padding: 'x'.repeat(8 * 1024) } })).status).toBe(200)
   })
 
   it('a port already in use ends the demo with one line that says what to do', async () => {

@@ -45,7 +45,10 @@ const ambient: Record<string, string> = {
   tokenMetadata: "declare const tokenMetadata: typeof import('../../demo/schema.ts').tokenMetadata",
   defineConfig: "import { defineConfig } from 'drizzle-kit'",
   Bun: 'declare const Bun: { serve(options: { fetch(request: Request): Promise<Response> | Response }): unknown }',
+  Deno: 'declare const Deno: { env: { toObject(): Record<string, string> }; serve(options: { port: number }, handler: (request: Request) => Promise<Response> | Response): unknown }',
 }
+// A Worker (a block with `export default`) has no `env` in module scope unless it imports cloudflare:workers' one.
+const workerScope = (block: string, name: string) => name === 'env' && /^export default/m.test(block)
 // What `wrangler types` generates for this project's bindings and secrets: an interface.
 const envInterface = `interface Env {
   DATABASE_URL: string
@@ -73,7 +76,7 @@ function moduleFor(block: string): string {
     const needed = names.filter((n) => uses(block, n) && !declares(block, n))
     if (needed.length) lines.push(`import { ${needed.join(', ')} } from '${from}'`)
   }
-  for (const [name, declaration] of Object.entries(ambient)) if (uses(block, name) && !declares(block, name)) lines.push(declaration)
+  for (const [name, declaration] of Object.entries(ambient)) if (uses(block, name) && !declares(block, name) && !workerScope(block, name)) lines.push(declaration)
   // A block is a module of its own: top-level await and `export` work in every one.
   return `${lines.join('\n')}\n${declares(block, 'Env') ? '' : envInterface}\n${block}\nexport {}\n`
 }
@@ -92,6 +95,8 @@ it('every TypeScript block in the README and docs/ type-checks as printed', asyn
     })
   }
   expect(files.length).toBeGreaterThan(20)
+  // What `cloudflare:workers` gives a Worker: the same Env, at module level.
+  writeFileSync(join(out, 'cloudflare-workers.d.ts'), `declare module 'cloudflare:workers' {\n${envInterface.replace('interface Env', 'export interface Env')}\nexport const env: Env\n}\n`)
   writeFileSync(join(out, 'tsconfig.json'), JSON.stringify({
     extends: '../../tsconfig.json',
     compilerOptions: { types: ['node'], noUnusedLocals: false, module: 'NodeNext', moduleResolution: 'NodeNext' },

@@ -1,13 +1,13 @@
 // How database failures are classified and what of them is kept: a socket error is "unavailable"
 // (retryable, Hono 503) even when its errno name looks like a SQLSTATE, and the typed error keeps the
 // driver's naming fields but never the quoted row or query parameters.
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { inspect } from 'node:util'
 import { drizzle } from 'drizzle-orm/node-postgres'
 import pg from 'pg'
-import { expect, it } from 'vitest'
+import { afterAll, expect, it } from 'vitest'
 import { drizzleTokenStore } from '../../src/drizzle/index.ts'
 import { initializeAuthServices, StorageError, StorageUnavailableError } from '../../src/index.ts'
 import { storageFailure } from '../../src/drizzle/errors.ts'
@@ -18,6 +18,7 @@ import { createServerDatabase } from '../support/postgres.ts'
 const emptyMigrations = mkdtempSync(join(tmpdir(), 'etm-no-migrations-'))
 mkdirSync(join(emptyMigrations, 'meta'))
 writeFileSync(join(emptyMigrations, 'meta', '_journal.json'), JSON.stringify({ version: '7', dialect: 'postgresql', entries: [] }))
+afterAll(() => rmSync(emptyMigrations, { recursive: true, force: true }))
 
 const systemError = (code: string, syscall = 'write') => Object.assign(new Error(`${syscall} ${code}`), { code, errno: -32, syscall })
 
