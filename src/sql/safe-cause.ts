@@ -31,7 +31,10 @@ const quotedValue = /(value )'[^']*'/g
 export function safeCause(error: unknown): Error | undefined {
   const driver = driverErrorOf(error)
   if (!(driver instanceof Error)) return undefined
-  const cause = new Error(driver.message.replace(quotedValue, "$1'…'"))
+  // Node reports a host with several addresses as an AggregateError whose own message is empty.
+  const errors = (driver as { errors?: unknown }).errors
+  const message = driver.message || (Array.isArray(errors) ? errors.map((e) => (e as Error)?.message).filter(Boolean).join('; ') : '')
+  const cause = new Error(message.replace(quotedValue, "$1'…'"))
   cause.name = driver.name
   if (driver.stack !== undefined) cause.stack = driver.stack.replace(quotedValue, "$1'…'")
   const from = driver as unknown as Record<string, unknown>

@@ -121,7 +121,12 @@ export async function openSqliteDatabase(driver: SqliteDriverName, options: { mi
     migrateBetterSqlite(db, { migrationsFolder })
     return {
       driver, db, file,
-      query: async (text, params = []) => client.prepare(text).all(...params) as Record<string, unknown>[],
+      query: async (text, params = []) => {
+        const statement = client.prepare(text)
+        if (statement.reader) return statement.all(...params) as Record<string, unknown>[]
+        statement.run(...params)
+        return []
+      },
       close: async () => {
         client.close()
         rmSync(dir, { recursive: true, force: true })
