@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { tmpdir } from 'node:os'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { initializeAuthServices, StorageError, StorageUnavailableError } from '../../src/index.ts'
-import { sqliteTokenStore } from '../../src/sqlite/index.ts'
+import { sqliteTokenStore, type StorageFailureDetails } from '../../src/sqlite/index.ts'
 import { sqliteFailure } from '../../src/sqlite/errors.ts'
 import { jwtConfig, sessionsConfig } from '../support/auth.ts'
 import { openSqliteDatabase, type OpenSqliteDatabase } from '../support/drivers.ts'
@@ -44,11 +44,15 @@ describe('a database another connection holds locked (better-sqlite3, WAL file)'
 })
 
 describe('D1 (Miniflare)', () => {
-  it('without the migrations: a StorageError naming the missing table and the migrations to apply', async () => {
+  it('without the migrations: a StorageError naming the missing table and the migrations to apply, logged once', async () => {
     const database = await openSqliteDatabase('d1', { migrationsFolder: emptyMigrations })
     try {
-      const auth = initializeAuthServices({ store: sqliteTokenStore(database.db, quiet), tokenManagerBuilders: [jwtConfig()] })
+      const logged: [string, StorageFailureDetails][] = []
+      const logger = { error: (message: string, details: StorageFailureDetails) => logged.push([message, details]) }
+      const auth = initializeAuthServices({ store: sqliteTokenStore(database.db, { logger }), tokenManagerBuilders: [jwtConfig()] })
+      await auth.tokenManager.issueToken({ authUserId: 'u', method: 'email' }).catch(() => {})
       const failure = await auth.tokenManager.issueToken({ authUserId: 'u', method: 'email' }).catch((error: unknown) => error)
+      expect(logged).toEqual([[expect.stringMatching(/^edge-token-managers: token store failed \(ERR_STORAGE\): Error: no such table: auth_refresh_token/), expect.objectContaining({ code: 'ERR_STORAGE', driverCode: 'SQLITE_ERROR' })]])
       expect(failure).toBeInstanceOf(StorageError)
       expect(failure).toMatchObject({ code: 'ERR_STORAGE', driverCode: 'SQLITE_ERROR', sqlState: undefined })
       expect((failure as Error).message).toMatch(/The table auth_refresh_token does not exist: apply the migrations in drizzle\/sqlite\//)
