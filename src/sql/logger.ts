@@ -23,7 +23,14 @@ export interface StoreLogger {
   error(message: string, details: StorageFailureDetails): void
 }
 
-/** The default: one line on the console (the cause's stack is left out: it would be many). */
+/**
+ * The default: one line on the console (the cause's stack is left out: it would be many).
+ *
+ * @example
+ * ```ts
+ * reportFailure(consoleLogger, failure) // console.error('edge-token-managers: token store failed (…): …')
+ * ```
+ */
 export const consoleLogger: StoreLogger = { error: (message) => console.error(message) }
 
 // Per logger, so stores created per request (common on Workers) share one memory of what was said.

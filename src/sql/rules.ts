@@ -7,12 +7,26 @@ import type { SqlDialect } from './dialect.ts'
 // tables under any name, Serverpod's). Times are compared on the database's clock (`dialect.now`) unless
 // the manager passes one.
 
-/** A time the manager passes, or (null) the database's clock when the statement runs; encoded as `column` holds times. */
+/**
+ * A time the manager passes, or (null) the database's clock when the statement runs; encoded as `column` holds times.
+ *
+ * @example
+ * ```ts
+ * db.insert(table).values({ createdAt: timeParam(dialect, null, table.createdAt) }) // stamped by the database
+ * ```
+ */
 export function timeParam(dialect: SqlDialect, at: Date | null, column: Column): SQL {
   return at === null ? dialect.now : sql`${sql.param(at, column)}`
 }
 
-/** The expiry rule of refresh tokens: last rotated `lifetimeMs` or longer before `at`. */
+/**
+ * The expiry rule of refresh tokens: last rotated `lifetimeMs` or longer before `at`.
+ *
+ * @example
+ * ```ts
+ * db.delete(rt).where(refreshTokenExpired(dialect, rt.lastUpdatedAt, 14 * 86_400_000, dialect.now))
+ * ```
+ */
 export function refreshTokenExpired(dialect: SqlDialect, lastUpdatedAt: SQLWrapper, lifetimeMs: number, at: SQL): SQL {
   return sql`${dialect.later(lastUpdatedAt, sql`${lifetimeMs}`)} <= ${at}`
 }
@@ -20,6 +34,12 @@ export function refreshTokenExpired(dialect: SqlDialect, lastUpdatedAt: SQLWrapp
 /**
  * The manager's session expiry rule: past `expiresAt`, or idle for the timeout plus the touch interval by
  * which lastUsedAt may lag.
+ *
+ * @example
+ * ```ts
+ * const columns = { expiresAt: s.expiresAt, lastUsedAt: s.lastUsedAt, timeoutMs: s.expireAfterUnusedForMs }
+ * db.delete(s).where(sessionExpired(dialect, columns, dialect.now, { maxTouchIntervalMs: 60_000, touchIntervalDivisor: 10 }))
+ * ```
  */
 export function sessionExpired(
   dialect: SqlDialect,
@@ -32,7 +52,14 @@ export function sessionExpired(
   return or(sql`${expiresAt} <= ${at}`, sql`${dialect.later(lastUsedAt, sql`(${timeoutMs} + ${slack})`)} <= ${at}`)
 }
 
-/** Rows of one user (or every user, null) and optionally one method. */
+/**
+ * Rows of one user (or every user, null) and optionally one method.
+ *
+ * @example
+ * ```ts
+ * db.delete(rt).where(byFilter(rt, { authUserId: 'user-1', method: 'email' }))
+ * ```
+ */
 export function byFilter(columns: { authUserId: Column; method: Column }, { authUserId, method }: RowFilter, userId: (id: string) => unknown = (id) => id): SQL | undefined {
   return and(
     authUserId === null ? undefined : eq(columns.authUserId, userId(authUserId)),
@@ -54,6 +81,12 @@ export interface RotatingColumns {
  * serialises it (Postgres' row lock, SQLite's single writer). A caller that lost the race sees the
  * committed row and, inside the grace window only, matches the second branch: it gets the row unchanged.
  * Strict mode (no grace cutoff) has no second branch, so exactly one caller swaps.
+ *
+ * @example
+ * ```ts
+ * const { set, where } = rotation(rt, change)
+ * const [row] = await db.update(rt).set(set).where(where).returning()
+ * ```
  */
 export function rotation(rt: RotatingColumns, { id, expectedHash, newHash, newFixedHash, rotatedAt, graceCutoff }: RotateRefreshToken): { set: Record<string, SQL>; where: SQL | undefined } {
   const isCurrent = sql`${rt.rotatingSecretHash} = ${sql.param(expectedHash, rt.rotatingSecretHash)}`
@@ -71,7 +104,14 @@ export function rotation(rt: RotatingColumns, { id, expectedHash, newHash, newFi
   }
 }
 
-/** The app's callback writes, checked: each must be a Drizzle query (a builder or `sql```). */
+/**
+ * The app's callback writes, checked: each must be a Drizzle query (a builder or `sql```).
+ *
+ * @example
+ * ```ts
+ * await dialect.insertWithWrites(db, insert, checkedWrites(options.writes ?? []))
+ * ```
+ */
 export function checkedWrites(writes: readonly unknown[]): SQLWrapper[] {
   for (const write of writes) {
     if (!write || typeof (write as SQLWrapper).getSQL !== 'function') {
