@@ -1,4 +1,4 @@
-import { and, asc, eq, getTableColumns, lt, sql, type SQL } from 'drizzle-orm'
+import { and, asc, eq, getTableColumns, lt, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
 import { utf8Decode, utf8Encode } from '../crypto/bytes.ts'
 import { ConfigError } from '../crypto/errors.ts'
 import { postgresDialect } from '../drizzle/dialect.ts'
@@ -112,7 +112,7 @@ export function serverpodStore<TDb extends AnyPgDatabase>(db: TDb, options: Serv
   const guarded = withDeadline(toMilliseconds(options.timeout ?? '5s', 'timeout'), serverpodDialect.classify, options.logger)
   const formats = serverpodFormats(checkArgon2Parameters(options.argon2))
   const limit = listLimit(options.listLimit)
-  const insertRow = (options: InsertOptions<TDb>, insert: SQL & PromiseLike<unknown>) =>
+  const insertRow = (options: InsertOptions<TDb>, insert: SQLWrapper & PromiseLike<unknown>) =>
     serverpodDialect.insertWithWrites(options.transaction ?? db, insert, checkedWrites(options.writes ?? []))
   const authUsers: AuthUsers = {
     get: (authUserId) => {
@@ -133,7 +133,7 @@ export function serverpodStore<TDb extends AnyPgDatabase>(db: TDb, options: Serv
           id: row.id, authUserId: userId(row.authUserId), method: row.method, scopeNames: row.scopes, extraClaims: claims,
           fixedSecret: row.fixedSecretHash, rotatingSecretHash: utf8Decode(row.rotatingSecretHash) ?? '',
           createdAt: timeParam(row.createdAt), lastUpdatedAt: timeParam(row.createdAt),
-        }) as unknown as SQL & PromiseLike<unknown>)
+        }))
       }),
 
     findRefreshToken: (id) =>
@@ -168,7 +168,7 @@ export function serverpodStore<TDb extends AnyPgDatabase>(db: TDb, options: Serv
         id: row.id, authUserId: userId(row.authUserId), method: row.method, scopeNames: row.scopes, ...sessionKey(row.secretHash),
         createdAt: timeParam(row.createdAt), lastUsedAt: timeParam(row.createdAt), expiresAt: row.expiresAt,
         expireAfterUnusedFor: row.expireAfterUnusedFor,
-      }) as unknown as SQL & PromiseLike<unknown>)),
+      }))),
 
     findSession: (id) =>
       guarded(async () => {

@@ -1,4 +1,4 @@
-import { and, eq, getTableColumns, lt, sql, type SQL } from 'drizzle-orm'
+import { and, eq, getTableColumns, lt, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
 import { toMilliseconds } from '../managers/duration.ts'
 import type { InsertOptions, Read, RefreshTokenRow, SessionRow, TokenStore } from '../managers/storage.ts'
 import type { Duration } from '../managers/types.ts'
@@ -57,7 +57,7 @@ export function sqlTokenStore<TDb extends QueryDatabase>(db: TDb, dialect: SqlDi
   const refreshTokenColumns = { ...getTableColumns(rt), readAt: readAt(rt.createdAt) }
   const sessionColumns = { ...getTableColumns(s), readAt: readAt(s.createdAt) }
   const time = (at: Date | null) => timeParam(dialect, at, s.createdAt)
-  const insertRow = (options: InsertOptions<TDb>, insert: SQL & PromiseLike<unknown>) =>
+  const insertRow = (options: InsertOptions<TDb>, insert: SQLWrapper & PromiseLike<unknown>) =>
     dialect.insertWithWrites(options.transaction ?? db, insert, checkedWrites(options.writes ?? []))
 
   const store: Omit<TokenStore<TDb>, 'db'> = {
