@@ -1,4 +1,5 @@
 import { StorageError, StorageUnavailableError } from '../managers/errors.ts'
+import { safeCause } from '../sql/safe-cause.ts'
 
 // SQLSTATE classes that mean "try again later", not "this operation is wrong": 08 connection exception,
 // 53 insufficient resources, 57014 statement timeout (or cancel), 57P0x shutdown/crash/starting,
@@ -17,39 +18,14 @@ function sqlStateOf(error: unknown): string | undefined {
   return undefined
 }
 
-/** The deepest cause: the driver's own error. Drizzle's wrapper quotes the query parameters (hashes). */
-function driverErrorOf(error: unknown): unknown {
-  // A cause chain that loops back ends at its last new error instead of hanging the request.
-  const seen = new Set([error])
-  let e = error
-  while (e && typeof e === 'object') {
-    const cause = (e as { cause?: unknown }).cause
-    if (!cause || seen.has(cause)) break
-    seen.add(cause)
-    e = cause
-  }
-  return e
-}
-
-// Fields that name things (constraint, table, socket call) but never quote values. Left out: `detail`
-// ("Failing row contains (…)" quotes the row, hashes included), `where`, `internalQuery`, parameters.
-const safeFields = ['code', 'severity', 'schema', 'table', 'column', 'dataType', 'constraint', 'routine', 'errno', 'syscall', 'address', 'port']
-
-/** The driver's error reduced to what is safe to log: its name, message, stack and naming fields. */
-function safeCause(error: unknown): unknown {
-  const driver = driverErrorOf(error)
-  if (!(driver instanceof Error)) return undefined
-  const cause = new Error(driver.message)
-  cause.name = driver.name
-  if (driver.stack !== undefined) cause.stack = driver.stack
-  const from = driver as unknown as Record<string, unknown>
-  for (const field of safeFields) if (from[field] !== undefined) Object.assign(cause, { [field]: from[field] })
-  return cause
-}
-
 /**
- * Turns any database failure into a typed error that is safe to log. No SQLSTATE at all means the
+ * Turns any Postgres failure into a typed error that is safe to log. No SQLSTATE at all means the
  * database was not reached (refused, reset, fetch failed, closed): unavailable, retryable.
+ *
+ * @example
+ * ```ts
+ * try { await db.execute(sql`select 1`) } catch (error) { throw storageFailure(error) }
+ * ```
  */
 export function storageFailure(error: unknown): StorageError | StorageUnavailableError {
   const sqlState = sqlStateOf(error)

@@ -1,6 +1,7 @@
 /**
- * Drizzle storage for edge-token-managers: the tables (export them into your schema so drizzle-kit
- * migrates them and your metadata tables can reference them) and the store.
+ * Drizzle storage on Postgres for edge-token-managers: the default tables, `tokenTables` to declare them in
+ * your own schema (names, a Postgres schema) so drizzle-kit migrates them and your metadata tables can
+ * reference them, and the store.
  *
  * @example
  * ```ts
@@ -11,5 +12,9 @@
  * })
  * ```
  */
-export { authRefreshToken, authSession } from './schema.ts'
+export {
+  authRefreshToken, authSession, tokenTables,
+  type RefreshTokenTable, type SessionTable, type TokenTables, type TokenTablesOptions,
+} from './schema.ts'
 export { drizzleTokenStore, type AnyPgDatabase, type DrizzleTokenStoreOptions } from './store.ts'
+export type { StoreLogger, StorageFailureDetails } from '../sql/logger.ts'

@@ -103,13 +103,19 @@ export class StorageUnavailableError extends EdgeTokenError {
 
 /**
  * The database rejected an operation for a reason other than availability (a constraint in an app
- * write, a missing migration). `sqlState` is the Postgres error code; the message carries no values.
+ * write, a missing migration). `driverCode` is the database's own code: the SQLSTATE on Postgres (also
+ * in `sqlState`), `SQLITE_…` on SQLite. The message carries no values.
  */
 export class StorageError extends EdgeTokenError {
+  /** The Postgres error code; undefined on SQLite. */
   readonly sqlState: string | undefined
+  readonly driverCode: string | undefined
   /** `hint`: what to do about it, when the cause is known (a missing table names the migrate command). */
-  constructor(sqlState: string | undefined, options?: { cause?: unknown; hint?: string }) {
-    super('ERR_STORAGE', `The token store rejected the operation${sqlState ? ` (SQLSTATE ${sqlState})` : ''}.${options?.hint ? ` ${options.hint}` : ''}`, options)
+  constructor(sqlState: string | undefined, options?: { cause?: unknown; hint?: string; driverCode?: string }) {
+    const driverCode = sqlState ?? options?.driverCode
+    const named = sqlState ? ` (SQLSTATE ${sqlState})` : driverCode ? ` (${driverCode})` : ''
+    super('ERR_STORAGE', `The token store rejected the operation${named}.${options?.hint ? ` ${options.hint}` : ''}`, options)
     this.sqlState = sqlState
+    this.driverCode = driverCode
   }
 }

@@ -3,7 +3,8 @@ import type { AuthUsers } from './types.ts'
 
 /**
  * The storage port: what the managers need from a database. `edge-token-managers/drizzle` implements it
- * for any Drizzle Postgres database; the managers never see SQL.
+ * for any Drizzle Postgres database, `edge-token-managers/sqlite` for any Drizzle SQLite database (D1
+ * included); the managers never see SQL.
  */
 
 /** A stored refresh token. Secrets are only ever stored as peppered hashes. */
@@ -23,7 +24,8 @@ export interface RefreshTokenRow {
 }
 
 /**
- * The database's clock at the moment a row was read (`statement_timestamp()`). Every isolate shares it, so
+ * The database's clock at the moment a row was read (`statement_timestamp()` on Postgres,
+ * `unixepoch('subsec')` on SQLite). Every isolate shares it, so
  * stateful rules (grace window, inactivity, expiry of stored tokens) are decided on it, not on the clock of
  * whichever app server handles the request — and it is taken when the request reaches the database, so the
  * request's own latency after that does not count against a window.

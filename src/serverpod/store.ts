@@ -1,9 +1,14 @@
-import { and, asc, eq, getTableColumns, sql, type SQL } from 'drizzle-orm'
+import { and, asc, eq, getTableColumns, lt, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
 import { utf8Decode, utf8Encode } from '../crypto/bytes.ts'
 import { ConfigError } from '../crypto/errors.ts'
-import {
-  DrizzleTokenStore, findById, insertWithWrites, readAt, refreshTokenUpkeep, sessionUpkeep, withDeadline, type AnyPgDatabase,
-} from '../drizzle/store.ts'
+import { postgresDialect } from '../drizzle/dialect.ts'
+import { authSession } from '../drizzle/schema.ts'
+import type { AnyPgDatabase } from '../drizzle/store.ts'
+import { withDeadline } from '../sql/deadline.ts'
+import type { SqlDialect } from '../sql/dialect.ts'
+import type { StoreLogger } from '../sql/logger.ts'
+import { byFilter as rowsOf, checkedWrites, refreshTokenExpired, sessionExpired, timeParam as timeIn } from '../sql/rules.ts'
+import { DrizzleTokenStore } from '../sql/store-handle.ts'
 import { toMilliseconds } from '../managers/duration.ts'
 import { InvalidArgumentError } from '../managers/errors.ts'
 import { normalizeTokenId } from '../managers/ids.ts'
@@ -28,6 +33,8 @@ export interface ServerpodStoreOptions {
    * 100 refresh tokens (Serverpod's `listJwtTokens`), sessions unlimited (Serverpod's `listSessions`).
    */
   listLimit?: number
+  /** Where the cause of a storage failure is reported, once per distinct cause. Default: one `console.error` line. */
+  logger?: StoreLogger
 }
 
 type RefreshTokenRecord = typeof rt.$inferSelect & Read
@@ -35,8 +42,10 @@ type SessionRecord = typeof s.$inferSelect & Read
 
 // Serverpod writes UTC wall times into `timestamp without time zone`: the database's clock must be read in
 // UTC too, whatever the session's TimeZone setting.
-const utcNow = sql`(statement_timestamp() at time zone 'UTC')`
-const timeParam = (at: Date | null): SQL => (at === null ? utcNow : sql`${sql.param(at, rt.lastUpdatedAt)}`)
+const serverpodDialect: SqlDialect = { ...postgresDialect, now: sql`(statement_timestamp() at time zone 'UTC')` }
+const timeParam = (at: Date | null): SQL => timeIn(serverpodDialect, at, rt.lastUpdatedAt)
+// Rows are read with the database's clock as an instant (timestamptz), parsed as the library's own tables' times.
+const readAt = sql`statement_timestamp()`.mapWith(authSession.lastUsedAt)
 const refreshTokenColumns = { ...getTableColumns(rt), readAt }
 const sessionColumns = { ...getTableColumns(s), readAt }
 
@@ -75,9 +84,7 @@ function sessionKey(secretHash: Uint8Array): { sessionKeyHash: Uint8Array; sessi
   return { sessionKeyHash: unpacked.hash, sessionKeySalt: unpacked.salt }
 }
 
-function byFilter(table: typeof rt | typeof s, { authUserId, method }: RowFilter): SQL | undefined {
-  return and(authUserId === null ? undefined : eq(table.authUserId, userId(authUserId)), method === undefined ? undefined : eq(table.method, method))
-}
+const byFilter = (table: typeof rt | typeof s, filter: RowFilter): SQL | undefined => rowsOf(table, filter, userId)
 
 function listLimit(value: number | undefined): number | undefined {
   if (value !== undefined && !(Number.isInteger(value) && value >= 1 && value <= 1000)) throw new ConfigError('listLimit must be an integer from 1 to 1000.')
@@ -102,9 +109,11 @@ function listLimit(value: number | undefined): number | undefined {
  * ```
  */
 export function serverpodStore<TDb extends AnyPgDatabase>(db: TDb, options: ServerpodStoreOptions = {}): TokenStore<TDb> {
-  const guarded = withDeadline(toMilliseconds(options.timeout ?? '5s', 'timeout'))
+  const guarded = withDeadline(toMilliseconds(options.timeout ?? '5s', 'timeout'), serverpodDialect.classify, options.logger)
   const formats = serverpodFormats(checkArgon2Parameters(options.argon2))
   const limit = listLimit(options.listLimit)
+  const insertRow = (options: InsertOptions<TDb>, insert: SQLWrapper & PromiseLike<unknown>) =>
+    serverpodDialect.insertWithWrites(options.transaction ?? db, insert, checkedWrites(options.writes ?? []))
   const authUsers: AuthUsers = {
     get: (authUserId) => {
       const id = userId(authUserId)
@@ -120,17 +129,20 @@ export function serverpodStore<TDb extends AnyPgDatabase>(db: TDb, options: Serv
     formats,
     authUsers,
     insertRefreshToken: (row, options: InsertOptions<TDb> = {}) =>
-      guarded(async () => {
+      guarded(() => {
         const claims = row.extraClaims && Object.keys(row.extraClaims).length > 0 ? JSON.stringify(row.extraClaims) : null
-        const insert = (options.transaction ?? db).insert(rt).values({
+        return insertRow(options, (options.transaction ?? db).insert(rt).values({
           id: row.id, authUserId: userId(row.authUserId), method: row.method, scopeNames: row.scopes, extraClaims: claims,
           fixedSecret: row.fixedSecretHash, rotatingSecretHash: utf8Decode(row.rotatingSecretHash) ?? '',
           createdAt: timeParam(row.createdAt), lastUpdatedAt: timeParam(row.createdAt),
-        })
-        await insertWithWrites(options.transaction ?? db, insert, options.writes ?? [])
+        }))
       }),
 
-    findRefreshToken: (id) => guarded(() => findById(db, rt, refreshTokenColumns, id, toRefreshTokenRow)),
+    findRefreshToken: (id) =>
+      guarded(async () => {
+        const [found] = await db.select(refreshTokenColumns).from(rt).where(eq(rt.id, id)).limit(1)
+        return found ? toRefreshTokenRow(found) : null
+      }),
 
     // No previous-hash column: a plain compare-and-swap on the PHC string. The manager recognises a grace
     // retry by the derived successor instead (see JwtTokenManager).
@@ -144,27 +156,45 @@ export function serverpodStore<TDb extends AnyPgDatabase>(db: TDb, options: Serv
         return row ? toRefreshTokenRow(row) : null
       }),
 
-    ...refreshTokenUpkeep(db, rt, { guarded, byFilter: (filter) => byFilter(rt, filter), timeParam }),
+    deleteRefreshToken: (id) => guarded(async () => void (await db.delete(rt).where(eq(rt.id, id)))),
+    deleteRefreshTokens: (filter) => guarded(async () => void (await db.delete(rt).where(byFilter(rt, filter)))),
+    deleteExpiredRefreshTokens: (lifetimeMs, now) =>
+      guarded(async () => (await db.delete(rt).where(refreshTokenExpired(serverpodDialect, rt.lastUpdatedAt, lifetimeMs, timeParam(now))).returning({ id: rt.id })).length),
+
     listRefreshTokens: (filter) =>
       guarded(async () =>
         (await db.select(refreshTokenColumns).from(rt).where(byFilter(rt, filter)).orderBy(asc(rt.id)).limit(limit ?? 100)).map(toRefreshTokenRow)),
 
     insertSession: (row, options: InsertOptions<TDb> = {}) =>
+      guarded(() => insertRow(options, (options.transaction ?? db).insert(s).values({
+        id: row.id, authUserId: userId(row.authUserId), method: row.method, scopeNames: row.scopes, ...sessionKey(row.secretHash),
+        createdAt: timeParam(row.createdAt), lastUsedAt: timeParam(row.createdAt), expiresAt: row.expiresAt,
+        expireAfterUnusedFor: row.expireAfterUnusedFor,
+      }))),
+
+    findSession: (id) =>
       guarded(async () => {
-        const insert = (options.transaction ?? db).insert(s).values({
-          id: row.id, authUserId: userId(row.authUserId), method: row.method, scopeNames: row.scopes, ...sessionKey(row.secretHash),
-          createdAt: timeParam(row.createdAt), lastUsedAt: timeParam(row.createdAt), expiresAt: row.expiresAt,
-          expireAfterUnusedFor: row.expireAfterUnusedFor,
-        })
-        await insertWithWrites(options.transaction ?? db, insert, options.writes ?? [])
+        const [found] = await db.select(sessionColumns).from(s).where(eq(s.id, id)).limit(1)
+        return found ? toSessionRow(found) : null
       }),
 
-    findSession: (id) => guarded(() => findById(db, s, sessionColumns, id, toSessionRow)),
+    // Conditional, so racing validations write lastUsedAt once per interval.
+    touchSession: (id, at, ifUnusedSince) =>
+      guarded(async () => void (await db.update(s).set({ lastUsedAt: at }).where(and(eq(s.id, id), lt(s.lastUsedAt, ifUnusedSince))))),
 
-    ...sessionUpkeep(db, { table: s, timeoutMs: s.expireAfterUnusedFor }, {
-      guarded, byFilter: (filter) => byFilter(s, filter), timeParam, secretColumns: sessionKey,
-    }),
+    updateSession: (id, changes) =>
+      guarded(async () => {
+        const set = { ...(changes.scopes && { scopeNames: changes.scopes }), ...(changes.secretHash && sessionKey(changes.secretHash)) }
+        return (await db.update(s).set(set).where(eq(s.id, id)).returning({ id: s.id })).length > 0
+      }),
 
+    deleteSession: (id) => guarded(async () => void (await db.delete(s).where(eq(s.id, id)))),
+    deleteSessions: (filter) => guarded(async () => void (await db.delete(s).where(byFilter(s, filter)))),
+    deleteExpiredSessions: (now, touch) =>
+      guarded(async () => {
+        const expired = sessionExpired(serverpodDialect, { expiresAt: s.expiresAt, lastUsedAt: s.lastUsedAt, timeoutMs: s.expireAfterUnusedFor }, timeParam(now), touch)
+        return (await db.delete(s).where(expired).returning({ id: s.id })).length
+      }),
 
     listSessions: (filter) =>
       guarded(async () => {

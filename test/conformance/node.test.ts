@@ -1,7 +1,10 @@
-// The conformance suite on Node, one vitest case per conformance case, against the local PostgreSQL
-// server through node-postgres. The other runtimes run the same cases through test/runtimes.
+// The conformance suite on Node, one vitest case per conformance case: against the local PostgreSQL server
+// through node-postgres (drizzleTokenStore, and serverpodStore on Serverpod's tables), and against SQLite
+// (sqliteTokenStore) on a better-sqlite3 file in WAL mode and on D1 in Miniflare, each with the shipped
+// SQLite migrations. The other runtimes run the same cases through test/runtimes.
 import { afterAll, beforeAll, describe, it } from 'vitest'
-import { openDatabase, type OpenDatabase } from '../support/drivers.ts'
+import { sqliteTokenStore } from 'edge-token-managers/sqlite'
+import { openDatabase, openSqliteDatabase, sqliteDriverNames, type OpenDatabase, type OpenSqliteDatabase } from '../support/drivers.ts'
 import { conformanceCases, measureFeatures, type ConformanceContext } from './index.ts'
 
 describe('conformance on node', () => {
@@ -14,4 +17,20 @@ describe('conformance on node', () => {
   afterAll(async () => database?.close())
 
   for (const testCase of conformanceCases) it(testCase.name, () => testCase.fn(ctx))
+})
+
+// serverpodStore's cases need Serverpod's Postgres tables: every other case runs unchanged on SQLite.
+const sqliteCases = conformanceCases.filter((testCase) => !testCase.name.startsWith('serverpod ›'))
+
+describe.each(sqliteDriverNames)('conformance on node, sqliteTokenStore on %s', (driver) => {
+  let database: OpenSqliteDatabase
+  let ctx: ConformanceContext
+  beforeAll(async () => {
+    database = await openSqliteDatabase(driver)
+    const db = database.db
+    ctx = { runtime: 'node', features: await measureFeatures(), db: db as unknown as ConformanceContext['db'], store: () => sqliteTokenStore(db) }
+  })
+  afterAll(async () => database?.close())
+
+  for (const testCase of sqliteCases) it(testCase.name, () => testCase.fn(ctx))
 })

@@ -3,7 +3,7 @@
 // The library is imported by package name, so every runtime proves the published entry points resolve.
 import {
   initializeAuthServices, JwtAlgorithm, JwtConfig, ServerSideSessionsConfig,
-  type AuthUsers, type JwtConfigOptions, type ServerSideSessionsConfigOptions, type TokenManagerBuilder,
+  type AuthUsers, type JwtConfigOptions, type ServerSideSessionsConfigOptions, type TokenManagerBuilder, type TokenStore,
 } from 'edge-token-managers'
 import { drizzleTokenStore } from 'edge-token-managers/drizzle'
 import type { Features } from './features.ts'
@@ -14,6 +14,8 @@ export interface ConformanceContext {
   runtime: string
   features: Features
   db: Parameters<typeof drizzleTokenStore>[0]
+  /** The store under test, when it is not `drizzleTokenStore(db)` (e.g. `sqliteTokenStore` on D1). */
+  store?: () => TokenStore<unknown>
 }
 
 export { days, minutes, secrets, testClock, type TestClock } from './fixtures.ts'
@@ -37,7 +39,7 @@ export function createAuth(
   // 'database': no injected clock, as in production — stored-state rules then run on the database's clock.
   const clock = options.clock === 'database' ? testClock() : options.clock ?? testClock()
   const auth = initializeAuthServices({
-    store: drizzleTokenStore(ctx.db),
+    store: ctx.store?.() ?? drizzleTokenStore(ctx.db),
     tokenManagerBuilders: builders,
     ...(options.clock !== 'database' && { clock }),
     ...(options.authUsers && { authUsers: options.authUsers }),

@@ -7,13 +7,17 @@ import ts from 'typescript'
 export const layerRules: Record<string, { packages: string[]; layers: string[] }> = {
   crypto: { packages: [], layers: ['crypto'] },
   managers: { packages: [], layers: ['managers', 'crypto'] },
-  drizzle: { packages: ['drizzle-orm'], layers: ['drizzle', 'managers', 'crypto'] },
+  // What both SQL dialects share (deadline, error logging, the stored-state rules, the store body): only
+  // drizzle-orm's dialect-free core, so a Worker on SQLite never bundles the Postgres dialect, nor the reverse.
+  sql: { packages: ['drizzle-orm'], layers: ['sql', 'managers', 'crypto'] },
+  drizzle: { packages: ['drizzle-orm'], layers: ['drizzle', 'sql', 'managers', 'crypto'] },
+  sqlite: { packages: ['drizzle-orm'], layers: ['sqlite', 'sql', 'managers', 'crypto'] },
   hono: { packages: ['hono'], layers: ['hono', 'managers', 'crypto'] },
   client: { packages: [], layers: ['client', 'managers', 'crypto'] },
   // edge-token-managers/jwt: the validate-only entry, built from the managers' validator.
   jwt: { packages: [], layers: ['jwt', 'managers', 'crypto'] },
   // The only layer with Argon2id: @noble/hashes is an optional peer that the core never loads.
-  serverpod: { packages: ['drizzle-orm', '@noble/hashes'], layers: ['serverpod', 'drizzle', 'managers', 'crypto'] },
+  serverpod: { packages: ['drizzle-orm', '@noble/hashes'], layers: ['serverpod', 'drizzle', 'sql', 'managers', 'crypto'] },
   // src/index.ts: the main entry re-exports the core only.
   '.': { packages: [], layers: ['.', 'managers', 'crypto'] },
 }

@@ -27,8 +27,17 @@ if (config.clockOffsetMs) {
   } as DateConstructor
 }
 
+let sqliteDb
 let db
-if (config.driver === 'neon-http') {
+if (config.driver === 'better-sqlite3') {
+  // One SQLite file shared by every process (`databaseUrl` is its path): WAL, and writers wait for each other.
+  // Loaded only here, so the Postgres workers start as fast as before.
+  const { default: BetterSqlite3 } = await import('better-sqlite3')
+  const { drizzle } = await import('drizzle-orm/better-sqlite3')
+  const client = new BetterSqlite3(config.databaseUrl, { timeout: 10_000 })
+  client.pragma('journal_mode = WAL')
+  sqliteDb = drizzle(client)
+} else if (config.driver === 'neon-http') {
   neonConfig.fetchEndpoint = () => config.neonEndpoint!
   db = drizzleNeonHttp(neon(config.databaseUrl))
 } else {
@@ -37,12 +46,14 @@ if (config.driver === 'neon-http') {
   db = drizzlePg(pool)
 }
 const timeout = config.storeTimeoutMs ?? 5_000
-const auth = config.store === 'serverpod'
+const auth = sqliteDb
+  ? initializeAuthServices({ store: (await import('../../src/sqlite/index.ts')).sqliteTokenStore(sqliteDb, { timeout }), tokenManagerBuilders: [jwtConfig(config.jwt), sessionsConfig(config.session)] })
+  : config.store === 'serverpod'
   ? initializeAuthServices({
-    store: serverpodStore(db, { timeout, ...(config.argon2 && { argon2: config.argon2 }) }),
+    store: serverpodStore(db!, { timeout, ...(config.argon2 && { argon2: config.argon2 }) }),
     tokenManagerBuilders: [jwtConfig(config.jwt), sessionsConfig(config.session)],
   })
-  : createAuth(db, 'multi', { clock: 'database', jwt: config.jwt ?? {}, session: config.session ?? {}, store: { timeout } }).auth
+  : createAuth(db!, 'multi', { clock: 'database', jwt: config.jwt ?? {}, session: config.session ?? {}, store: { timeout } }).auth
 const jwt = auth.getTokenManager(JwtTokenManager)
 const sessions = auth.getTokenManager(ServerSideSessionsTokenManager)
 

@@ -6,7 +6,8 @@ import type { JwtConfigOptions, ServerSideSessionsConfigOptions } from '../../sr
 import type { Argon2Parameters } from '../../src/serverpod/index.ts'
 
 export interface WorkerConfig {
-  driver: 'node-postgres' | 'neon-http'
+  driver: 'node-postgres' | 'neon-http' | 'better-sqlite3'
+  /** better-sqlite3: the path of the database file. */
   databaseUrl: string
   /** neon-http: the local Neon HTTP endpoint (scripts/neon-http/server.ts). */
   neonEndpoint?: string
