@@ -15,6 +15,9 @@ import BetterSqlite3 from 'better-sqlite3'
 import { drizzle as drizzleBetterSqlite } from 'drizzle-orm/better-sqlite3'
 import { migrate as migrateBetterSqlite } from 'drizzle-orm/better-sqlite3/migrator'
 import { drizzle as drizzleD1 } from 'drizzle-orm/d1'
+import { createClient as createLibsqlClient } from '@libsql/client'
+import { drizzle as drizzleLibsql } from 'drizzle-orm/libsql'
+import { migrate as migrateLibsql } from 'drizzle-orm/libsql/migrator'
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -82,9 +85,9 @@ export async function openDatabase(driver: DriverName, options: DatabaseOptions 
   }
 }
 
-// --- SQLite: better-sqlite3 on a real file (WAL), and D1 (workerd's SQLite) through Miniflare --------------
+// --- SQLite: better-sqlite3 and libSQL on real files (WAL), and D1 (workerd's SQLite) through Miniflare ------
 
-export const sqliteDriverNames = ['better-sqlite3', 'd1'] as const
+export const sqliteDriverNames = ['better-sqlite3', 'libsql', 'd1'] as const
 export type SqliteDriverName = (typeof sqliteDriverNames)[number]
 export const sqliteMigrationsFolder = fileURLToPath(new URL('../../drizzle/sqlite', import.meta.url))
 
@@ -95,7 +98,7 @@ export interface OpenSqliteDatabase {
   query(text: string, params?: unknown[]): Promise<Record<string, unknown>[]>
   /** The D1 binding itself (D1 only). */
   d1?: D1Database
-  /** The database file (better-sqlite3 only): other processes may open it. */
+  /** The database file (better-sqlite3, libSQL): other processes may open it. */
   file?: string
   close(): Promise<void>
 }
@@ -127,6 +130,23 @@ export async function openSqliteDatabase(driver: SqliteDriverName, options: { mi
         statement.run(...params)
         return []
       },
+      close: async () => {
+        client.close()
+        rmSync(dir, { recursive: true, force: true })
+      },
+    }
+  }
+  if (driver === 'libsql') {
+    const dir = mkdtempSync(join(tmpdir(), 'etm-libsql-'))
+    const file = join(dir, 'auth.db')
+    const client = createLibsqlClient({ url: `file:${file}` })
+    await client.execute('pragma journal_mode = WAL')
+    await client.execute('pragma foreign_keys = ON')
+    const db = drizzleLibsql(client)
+    await migrateLibsql(db, { migrationsFolder })
+    return {
+      driver, db, file,
+      query: async (text, params = []) => (await client.execute({ sql: text, args: params as never })).rows.map((row) => ({ ...row })),
       close: async () => {
         client.close()
         rmSync(dir, { recursive: true, force: true })

@@ -5,9 +5,6 @@ import { neon, neonConfig } from '@neondatabase/serverless'
 import { drizzle as drizzleNeonHttp } from 'drizzle-orm/neon-http'
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
 import pg from 'pg'
-import BetterSqlite3 from 'better-sqlite3'
-import { drizzle as drizzleBetterSqlite } from 'drizzle-orm/better-sqlite3'
-import { sqliteTokenStore } from '../../src/sqlite/index.ts'
 import { EdgeTokenError, initializeAuthServices, JwtTokenManager, ServerSideSessionsTokenManager } from '../../src/index.ts'
 import { serverpodStore } from '../../src/serverpod/index.ts'
 import { createAuth, jwtConfig, sessionsConfig } from './auth.ts'
@@ -34,9 +31,12 @@ let sqliteDb
 let db
 if (config.driver === 'better-sqlite3') {
   // One SQLite file shared by every process (`databaseUrl` is its path): WAL, and writers wait for each other.
+  // Loaded only here, so the Postgres workers start as fast as before.
+  const { default: BetterSqlite3 } = await import('better-sqlite3')
+  const { drizzle } = await import('drizzle-orm/better-sqlite3')
   const client = new BetterSqlite3(config.databaseUrl, { timeout: 10_000 })
   client.pragma('journal_mode = WAL')
-  sqliteDb = drizzleBetterSqlite(client)
+  sqliteDb = drizzle(client)
 } else if (config.driver === 'neon-http') {
   neonConfig.fetchEndpoint = () => config.neonEndpoint!
   db = drizzleNeonHttp(neon(config.databaseUrl))
@@ -47,7 +47,7 @@ if (config.driver === 'better-sqlite3') {
 }
 const timeout = config.storeTimeoutMs ?? 5_000
 const auth = sqliteDb
-  ? initializeAuthServices({ store: sqliteTokenStore(sqliteDb, { timeout }), tokenManagerBuilders: [jwtConfig(config.jwt), sessionsConfig(config.session)] })
+  ? initializeAuthServices({ store: (await import('../../src/sqlite/index.ts')).sqliteTokenStore(sqliteDb, { timeout }), tokenManagerBuilders: [jwtConfig(config.jwt), sessionsConfig(config.session)] })
   : config.store === 'serverpod'
   ? initializeAuthServices({
     store: serverpodStore(db!, { timeout, ...(config.argon2 && { argon2: config.argon2 }) }),
