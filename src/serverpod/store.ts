@@ -9,6 +9,7 @@ import type { SqlDialect } from '../sql/dialect.ts'
 import type { StoreLogger } from '../sql/logger.ts'
 import { byFilter as rowsOf, checkedWrites, refreshTokenExpired, sessionExpired, timeParam as timeIn } from '../sql/rules.ts'
 import { DrizzleTokenStore } from '../sql/store-handle.ts'
+import { sweep } from '../sql/sweep.ts'
 import { toMilliseconds } from '../managers/duration.ts'
 import { InvalidArgumentError } from '../managers/errors.ts'
 import { normalizeTokenId } from '../managers/ids.ts'
@@ -159,7 +160,7 @@ export function serverpodStore<TDb extends AnyPgDatabase>(db: TDb, options: Serv
     deleteRefreshToken: (id) => guarded(async () => void (await db.delete(rt).where(eq(rt.id, id)))),
     deleteRefreshTokens: (filter) => guarded(async () => void (await db.delete(rt).where(byFilter(rt, filter)))),
     deleteExpiredRefreshTokens: (lifetimeMs, now) =>
-      guarded(async () => (await db.delete(rt).where(refreshTokenExpired(serverpodDialect, rt.lastUpdatedAt, lifetimeMs, timeParam(now))).returning({ id: rt.id })).length),
+      sweep(guarded, db, { table: rt, id: rt.id }, refreshTokenExpired(serverpodDialect, rt.lastUpdatedAt, lifetimeMs, timeParam(now))),
 
     listRefreshTokens: (filter) =>
       guarded(async () =>
@@ -191,10 +192,7 @@ export function serverpodStore<TDb extends AnyPgDatabase>(db: TDb, options: Serv
     deleteSession: (id) => guarded(async () => void (await db.delete(s).where(eq(s.id, id)))),
     deleteSessions: (filter) => guarded(async () => void (await db.delete(s).where(byFilter(s, filter)))),
     deleteExpiredSessions: (now, touch) =>
-      guarded(async () => {
-        const expired = sessionExpired(serverpodDialect, { expiresAt: s.expiresAt, lastUsedAt: s.lastUsedAt, timeoutMs: s.expireAfterUnusedFor }, timeParam(now), touch)
-        return (await db.delete(s).where(expired).returning({ id: s.id })).length
-      }),
+      sweep(guarded, db, { table: s, id: s.id }, sessionExpired(serverpodDialect, { expiresAt: s.expiresAt, lastUsedAt: s.lastUsedAt, timeoutMs: s.expireAfterUnusedFor }, timeParam(now), touch)),
 
     listSessions: (filter) =>
       guarded(async () => {

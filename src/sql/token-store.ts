@@ -7,6 +7,7 @@ import type { QueryDatabase, SqlDialect } from './dialect.ts'
 import type { StoreLogger } from './logger.ts'
 import { byFilter, checkedWrites, refreshTokenExpired, rotation, sessionExpired, timeParam } from './rules.ts'
 import { DrizzleTokenStore } from './store-handle.ts'
+import { sweep } from './sweep.ts'
 import type { TokenTableColumns } from './token-tables.ts'
 
 /** Options every SQL token store takes. */
@@ -42,7 +43,8 @@ const toSessionRow = (r: Record_): SessionRow & Read => ({
  * The token store over the library's two tables (under any names), written once for every SQL dialect:
  * each operation is one statement (an insert with callback writes: one statement or one batch), every
  * stored-state rule runs on the database's clock, and every operation has a deadline. Round trips: session
- * validate 1, issue (with callback writes) 1, refresh 2 (read + compare-and-swap), list 1, revoke 1.
+ * validate 1, issue (with callback writes) 1, refresh 2 (read + compare-and-swap), list 1, revoke 1; the
+ * expiry sweeps run in batches (see `sweep`).
  *
  * @example
  * ```ts
@@ -84,7 +86,7 @@ export function sqlTokenStore<TDb extends QueryDatabase>(db: TDb, dialect: SqlDi
     deleteRefreshToken: (id) => guarded(async () => void (await db.delete(rt).where(eq(rt.id, id)))),
     deleteRefreshTokens: (filter) => guarded(async () => void (await db.delete(rt).where(byFilter(rt, filter)))),
     deleteExpiredRefreshTokens: (lifetimeMs, now) =>
-      guarded(async () => (await db.delete(rt).where(refreshTokenExpired(dialect, rt.lastUpdatedAt, lifetimeMs, time(now))).returning({ id: rt.id })).length),
+      sweep(guarded, db, { table: rt, id: rt.id }, refreshTokenExpired(dialect, rt.lastUpdatedAt, lifetimeMs, time(now))),
 
     listRefreshTokens: (filter) =>
       guarded(async () => (await db.select(refreshTokenColumns).from(rt).where(byFilter(rt, filter)).orderBy(rt.createdAt, rt.id)).map(toRefreshTokenRow)),
@@ -114,10 +116,7 @@ export function sqlTokenStore<TDb extends QueryDatabase>(db: TDb, dialect: SqlDi
     deleteSession: (id) => guarded(async () => void (await db.delete(s).where(eq(s.id, id)))),
     deleteSessions: (filter) => guarded(async () => void (await db.delete(s).where(byFilter(s, filter)))),
     deleteExpiredSessions: (now, touch) =>
-      guarded(async () => {
-        const expired = sessionExpired(dialect, { expiresAt: s.expiresAt, lastUsedAt: s.lastUsedAt, timeoutMs: s.expireAfterUnusedForMs }, time(now), touch)
-        return (await db.delete(s).where(expired).returning({ id: s.id })).length
-      }),
+      sweep(guarded, db, { table: s, id: s.id }, sessionExpired(dialect, { expiresAt: s.expiresAt, lastUsedAt: s.lastUsedAt, timeoutMs: s.expireAfterUnusedForMs }, time(now), touch)),
 
     listSessions: (filter) =>
       guarded(async () => (await db.select(sessionColumns).from(s).where(byFilter(s, filter)).orderBy(s.createdAt, s.id)).map(toSessionRow)),
