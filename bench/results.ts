@@ -6,6 +6,7 @@ import type { OperationCount } from '../test/support/round-trips.ts'
 import type { RuntimeMicro } from './micro/runtimes.ts'
 import type { ConcurrencyResult } from './scale/concurrency.ts'
 import type { HttpResult } from './scale/http.ts'
+import type { SqliteLatency, SqliteRows } from './scale/sqlite.ts'
 import type { RowsResult } from './scale/rows.ts'
 import type { SizeResult } from './sizes.ts'
 import type { WorkerdCpuResult } from './workerd/cpu.ts'
@@ -33,6 +34,8 @@ export interface Results {
   scale?: Stamped & { concurrency: ConcurrencyResult[]; rows: RowsResult[] }
   /** Requests per second through a loopback server: the floor, Drizzle, sessions (cache off/on), JWT. */
   http?: Stamped & { results: HttpResult[] }
+  /** SQLite (better-sqlite3, libSQL, D1) beside Postgres, and SQLite row growth. */
+  sqlite?: Stamped & { latency: SqliteLatency[]; rows: SqliteRows[] }
 }
 
 export function machine(): Machine {

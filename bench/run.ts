@@ -1,5 +1,5 @@
 // `npm run bench`: every section in one run, results in bench/results/latest.json and ratios.svg.
-//   npm run bench -- --only=micro,sizes      sections: micro, round-trips, sizes, workerd, http, scale, serverpod
+//   npm run bench -- --only=micro,sizes      sections: micro, round-trips, sizes, workerd, http, sqlite, scale, serverpod
 //   npm run bench -- --skip=scale            scale fills a table with 10⁶ rows: a few minutes
 //   npm run bench -- --runtimes=node,workerd --rounds=21 --quick
 // Sections not run keep their previous results (each is stamped with its date and machine load).
@@ -14,13 +14,14 @@ import { headlineTable, microTable, table, verdictTable } from './report.ts'
 import { loadResults, stamp } from './results.ts'
 import { measureConcurrency } from './scale/concurrency.ts'
 import { httpTable, measureHttp } from './scale/http.ts'
+import { measureSqlite } from './scale/sqlite.ts'
 import { argon2Runtimes, measureArgon2On } from './serverpod/argon2.ts'
 import { measureServerpodRoundTrips } from '../test/serverpod/round-trips.ts'
 import { measureRowGrowth } from './scale/rows.ts'
 import { measureSizes } from './sizes.ts'
 import { measureWorkerdCpu } from './workerd/cpu.ts'
 
-const sections = ['micro', 'round-trips', 'sizes', 'workerd', 'http', 'scale', 'serverpod'] as const
+const sections = ['micro', 'round-trips', 'sizes', 'workerd', 'http', 'sqlite', 'scale', 'serverpod'] as const
 type Section = (typeof sections)[number]
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string | undefined]))
@@ -114,6 +115,15 @@ if (selected.includes('http')) {
   results.http = { ...stamp(), results: measured }
   save()
   console.log(httpTable(measured))
+}
+
+if (selected.includes('sqlite')) {
+  console.log('\n## SQLite beside Postgres: latency per operation, one client')
+  const measured = await measureSqlite({ count: quick ? 200 : 1_000, sizes: quick ? [1_000, 100_000] : [1_000, 100_000, 1_000_000], log })
+  results.sqlite = { ...stamp(), ...measured }
+  save()
+  console.log(table(['database', 'operation', 'p50 ms', 'p99 ms'], measured.latency.map((r) => [r.database, r.operation, r.p50Ms.toFixed(3), r.p99Ms.toFixed(3)])))
+  console.log(table(['stored sessions (better-sqlite3)', 'validate p50 ms', 'p99 ms'], measured.rows.map((r) => [r.rows.toLocaleString('en-US'), r.p50Ms.toFixed(3), r.p99Ms.toFixed(3)])))
 }
 
 if (selected.includes('scale')) {
