@@ -18,7 +18,7 @@ function cookieApp(ctx: ConformanceContext, options: TokenCookiesOptions = {}) {
     return cookies.respond(c, await manager.issueToken({ authUserId: c.req.query('user')!, method: 'password' }))
   })
   app.route('/auth', authRoutes(auth, { cookies }))
-  app.get('/api/me', authenticate({ auth, cookie: cookies.session }), (c) => c.json({ user: c.var.auth.userIdentifier, via: c.var.auth.tokenIssuer }))
+  app.get('/api/me', authenticate({ auth, cookies }), (c) => c.json({ user: c.var.auth.userIdentifier, via: c.var.auth.tokenIssuer }))
   const jar = new CookieJar()
   /** A same-origin browser request: the jar's cookies for the path, `Sec-Fetch-Site: same-origin`. */
   const browser = async (method: string, path: string, headers: Record<string, string> = {}) => {

@@ -4,7 +4,7 @@
 // cookie-authenticated write started by another site gets 403, bearer requests are unaffected.
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { authenticate, authRoutes, tokenCookies, type AuthenticateOptions } from '../../src/hono/index.ts'
+import { authenticate, authRoutes, tokenCookies, type TokenCookiesOptions } from '../../src/hono/index.ts'
 import { ServerSideSessionsTokenManager, type AuthServices } from '../../src/index.ts'
 import { createAuth, testClock } from '../support/auth.ts'
 import { openDatabase, type OpenDatabase } from '../support/drivers.ts'
@@ -15,11 +15,12 @@ afterAll(async () => database?.close())
 
 const origin = 'http://localhost' // what app.request() uses as the request's own origin
 
-function cookieApp(auth: AuthServices<unknown>, cookie: string, csrf?: AuthenticateOptions['csrf']) {
+function cookieApp(auth: AuthServices<unknown>, cookie: string, csrf?: TokenCookiesOptions['csrf']) {
   const app = new Hono()
-  app.route('/auth', authRoutes(auth, { cookies: tokenCookies({ session: cookie, ...(csrf !== undefined && { csrf }) }) }))
-  app.get('/public', authenticate({ auth, cookie, optional: true }), (c) => c.json({ user: c.var.auth?.userIdentifier ?? null }))
-  app.post('/public', authenticate({ auth, cookie, optional: true }), (c) => c.json({ user: c.var.auth?.userIdentifier ?? null }))
+  const cookies = tokenCookies({ session: cookie, ...(csrf !== undefined && { csrf }) })
+  app.route('/auth', authRoutes(auth, { cookies }))
+  app.get('/public', authenticate({ auth, cookies, optional: true }), (c) => c.json({ user: c.var.auth?.userIdentifier ?? null }))
+  app.post('/public', authenticate({ auth, cookies, optional: true }), (c) => c.json({ user: c.var.auth?.userIdentifier ?? null }))
   return app
 }
 const withCookie = (name: string, value: string, init: RequestInit & { headers?: Record<string, string> } = {}) =>
@@ -131,7 +132,7 @@ describe('cross-site writes with the cookie are refused', () => {
     const response = await app.request('/auth/sign-out', withCookie('session', (await issue('csrf-normalized')).token, post({ Origin: 'https://app.example' })))
     expect(response.status).toBe(204)
     for (const origin of ['app.example', 'null', 'mailto:a@app.example']) {
-      expect(() => authenticate({ auth, cookie: 'session', csrf: { trustedOrigins: [origin] } }), origin).toThrow(expect.objectContaining({ code: 'ERR_CONFIG' }))
+      expect(() => tokenCookies({ session: 'session', csrf: { trustedOrigins: [origin] } }), origin).toThrow(expect.objectContaining({ code: 'ERR_CONFIG' }))
     }
   })
 

@@ -213,7 +213,7 @@ describe.each(['node-postgres', 'neon-http'] as const)('serverpodStore against S
     const cookies = tokenCookies()
     const app = new Hono()
     app.route('/auth', authRoutes(services, { cookies }))
-    app.get('/me', authenticate({ auth: services, cookie: cookies.session }), (c) => c.json({ user: c.var.auth.userIdentifier }))
+    app.get('/me', authenticate({ auth: services, cookies }), (c) => c.json({ user: c.var.auth.userIdentifier }))
     const user = await ref.createUser()
     const theirs = await ref.createTokens(user, 'email')
     expect(theirs.refreshToken).toMatch(/[+/=:]/) // standard base64 and colons: still a valid cookie value
