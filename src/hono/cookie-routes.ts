@@ -5,7 +5,7 @@ import type { AuthServices } from '../managers/auth-services.ts'
 import type { ErrorCode } from '../managers/errors.ts'
 import type { AuthSuccess } from '../managers/types.ts'
 import { clearingLine } from './cookie-lines.ts'
-import { tokenCookie } from './credential.ts'
+import { tokenCookieValues } from './credential.ts'
 import { guard, httpError, isDeadGrant, toHttpError } from './errors.ts'
 import type { TokenCookies } from './token-cookies.ts'
 
@@ -35,13 +35,12 @@ export async function rotateRefreshCookie(services: AuthServices<any>, refreshTo
 export async function refreshFromCookies(c: Context, services: AuthServices<any>, cookies: TokenCookies, realm: string): Promise<Response> {
   // A refresh without a token in its body rides on cookies; SameSite may have kept them back.
   cookies.refuseCrossSite(c)
-  const refreshToken = tokenCookie(c, cookies, 'refresh')
+  const { refresh: refreshToken, session: sessionToken } = tokenCookieValues(c, cookies)
   if (refreshToken !== null) {
     const rotated = await rotateRefreshCookie(services, refreshToken)
     if ('dead' in rotated) throw httpError(rotated.dead, { setCookie: [clearingLine(cookies.refresh, cookies.refreshPath)] })
     return cookies.respond(c, rotated)
   }
-  const sessionToken = tokenCookie(c, cookies, 'session')
   if (sessionToken === null) throw httpError('ERR_INVALID_REQUEST')
   const info = await guard(() => services.tokenManager.validateToken(sessionToken))
   if (info?.tokenIssuer !== 'session') throw httpError('ERR_TOKEN_INVALID', { realm, setCookie: [clearingLine(cookies.session, '/')] })

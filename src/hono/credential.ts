@@ -35,34 +35,47 @@ export function bearerToken(c: Context, realm: string): string | null {
   return credentials
 }
 
+/** The token cookies a request carries, each `null` when absent or not to be trusted. */
+export interface TokenCookieValues {
+  session: string | null
+  refresh: string | null
+}
+
+const kinds = ['session', 'refresh'] as const
+const isHostPrefixed = (name: string) => /^__host-/i.test(name)
+
 /**
- * The value of the `kind` token cookie, or `null` if the request has none. A request that carries it is
- * cookie-authenticated: a write another site started is refused here (403). A name sent twice means
- * another host planted a copy, and which one is this host's own cannot be told: neither is used. The
- * answer is a 307 to the same URL that deletes every planted copy (this host's own cookie stays), so the
- * browser repeats the request with its own cookie alone. Should copies remain after that, the request
- * counts as carrying no cookie.
+ * The token cookies of this request. One that is present makes the request cookie-authenticated: a write
+ * another site started is refused here (403). Copies another host planted are told apart from this
+ * host's own where the browser gives them away: a name sent twice, or both kinds at once (`respond` keeps
+ * one kind only) unless only one of them can be planted at all (`__Host-`). Which copy is this host's own
+ * cannot be told, so none is used: the answer is a 307 to the same URL that deletes every copy but this
+ * host's own cookies, and the browser repeats the request with those alone. Should copies remain after
+ * that, the ambiguous names count as absent (and a `__Host-` cookie wins over one of the other kind).
  *
  * @example
  * ```ts
- * const refreshToken = tokenCookie(c, cookies, 'refresh')
+ * const { session, refresh } = tokenCookieValues(c, cookies)
  * ```
  */
-export function tokenCookie(c: Context, cookies: TokenCookies, kind: 'session' | 'refresh'): string | null {
+export function tokenCookieValues(c: Context, cookies: TokenCookies): TokenCookieValues {
   const header = c.req.header('cookie')
-  const values = cookieValues(header, cookies[kind])
-  if (values.length === 0) return null
+  const values = { session: cookieValues(header, cookies.session), refresh: cookieValues(header, cookies.refresh) }
+  if (values.session.length === 0 && values.refresh.length === 0) return { session: null, refresh: null }
   cookies.refuseCrossSite(c)
-  if (values.length === 1) return values[0]!
-  const url = new URL(c.req.url)
-  // Both token cookies at once: one round trip cleans the request whichever cookie is read next.
-  const evictions = (['session', 'refresh'] as const)
-    .filter((k) => cookieValues(header, cookies[k]).length > 1)
-    .flatMap((k) => shadowEvictionLines(url, cookies[k], k === 'session' ? '/' : cookies.refreshPath))
-  if (evictions.length === 0 || url.searchParams.has(evictedMarker)) return null
-  const headers = new Headers({ Location: `${url.pathname}${url.search ? `${url.search}&` : '?'}${evictedMarker}`, 'Cache-Control': 'no-store' })
-  for (const line of evictions) headers.append('Set-Cookie', line)
-  throw new HTTPException(307, { res: new Response(null, { status: 307, headers }), message: 'ERR_COOKIE_AMBIGUOUS' })
+  const both = values.session.length > 0 && values.refresh.length > 0
+  const suspect = kinds.filter((kind) => values[kind].length > 1 || (both && !isHostPrefixed(cookies[kind])))
+  if (suspect.length > 0) {
+    const url = new URL(c.req.url)
+    const evictions = suspect.flatMap((kind) => shadowEvictionLines(url, cookies[kind], kind === 'session' ? '/' : cookies.refreshPath))
+    if (evictions.length > 0 && !url.searchParams.has(evictedMarker)) {
+      const headers = new Headers({ Location: `${url.pathname}${url.search ? `${url.search}&` : '?'}${evictedMarker}`, 'Cache-Control': 'no-store' })
+      for (const line of evictions) headers.append('Set-Cookie', line)
+      throw new HTTPException(307, { res: new Response(null, { status: 307, headers }), message: 'ERR_COOKIE_AMBIGUOUS' })
+    }
+  }
+  const trusted = (kind: (typeof kinds)[number]) => (suspect.includes(kind) ? null : values[kind][0] ?? null)
+  return { session: trusted('session'), refresh: trusted('refresh') }
 }
 
 /**
@@ -76,6 +89,6 @@ export function tokenCookie(c: Context, cookies: TokenCookies, kind: 'session' |
 export function presentedCredential(c: Context, cookies: TokenCookies | undefined, realm: string): { token: string; fromCookie: boolean } | null {
   const bearer = bearerToken(c, realm)
   if (bearer !== null) return { token: bearer, fromCookie: false }
-  const token = cookies ? tokenCookie(c, cookies, 'session') : null
+  const token = cookies ? tokenCookieValues(c, cookies).session : null
   return token === null ? null : { token, fromCookie: true }
 }

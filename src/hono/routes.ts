@@ -5,7 +5,7 @@ import type { MultiTokenManager } from '../managers/multi-token-manager.ts'
 import type { AuthenticationInfo } from '../managers/types.ts'
 import { authenticate } from './authenticate.ts'
 import { refreshFromCookies, rotateRefreshCookie } from './cookie-routes.ts'
-import { bearerToken, tokenCookie } from './credential.ts'
+import { bearerToken, tokenCookieValues } from './credential.ts'
 import { clearTokenCookies, type TokenCookies } from './token-cookies.ts'
 import { resolveAuth, type AuthSource } from './cache.ts'
 import { guard, httpError } from './errors.ts'
@@ -90,12 +90,12 @@ export function authRoutes<E extends Env = any>(auth: AuthSource<E>, options: Au
       // (a browser adds Basic or Negotiate by itself), and SameSite may have kept them back: refused
       // when another site started it, cookies or not.
       cookies.refuseCrossSite(c)
-      const sessionToken = tokenCookie(c, cookies, 'session')
+      const { session: sessionToken, refresh } = tokenCookieValues(c, cookies)
       if (sessionToken !== null) {
         presented = true
         who = await guard(() => services.tokenManager.validateToken(sessionToken))
       }
-      const refreshToken = who ? null : tokenCookie(c, cookies, 'refresh')
+      const refreshToken = who ? null : refresh
       if (refreshToken !== null) {
         // The id a refresh token carries is public, so possession is proven by rotating it.
         presented = true
