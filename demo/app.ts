@@ -2,7 +2,7 @@
 // JSON API at /api. Entry points (node.ts, worker.ts) supply the database, secrets and the built page.
 import { Hono, type Context } from 'hono'
 import { secureHeaders } from 'hono/secure-headers'
-import { authRoutes, tokenCookies } from '../src/hono/index.ts'
+import { authRoutes, tokenCookies, type TokenCookiesOptions } from '../src/hono/index.ts'
 import { demoApi } from './api.ts'
 import type { DemoServices } from './services.ts'
 
@@ -13,6 +13,8 @@ export interface DemoAppOptions {
   page: string
   /** The caller's IP as the runtime knows it. */
   clientIp: (c: Context) => string | undefined
+  /** Cookie names and paths (`tokenCookies` options); the defaults unless a test tries others. */
+  cookies?: TokenCookiesOptions
 }
 
 /**
@@ -24,7 +26,7 @@ export interface DemoAppOptions {
  * serve({ fetch: app.fetch, port: 3000 })
  * ```
  */
-export function createDemoApp({ services, page, clientIp }: DemoAppOptions) {
+export function createDemoApp({ services, page, clientIp, cookies: cookieOptions }: DemoAppOptions) {
   const app = new Hono()
   app.use(secureHeaders())
   // The page learns the access token lifetime, to refresh ahead of expiry even with ACCESS_TOKEN_LIFETIME=5s.
@@ -33,7 +35,7 @@ export function createDemoApp({ services, page, clientIp }: DemoAppOptions) {
     return c.html(page.replace('data-refresh-before-ms="30000"', `data-refresh-before-ms="${refreshBeforeMs}"`))
   })
   // Cookie mode: the page never holds a refresh or session token (HttpOnly cookies); PATs stay bearer.
-  const cookies = tokenCookies()
+  const cookies = tokenCookies(cookieOptions)
   app.route('/auth', authRoutes((c) => services(c).auth, { cookies }))
   app.route('/api', demoApi({ services, clientIp, cookies }))
   return app
