@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import type { Browser, BrowserContext } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { JwtTokenManager, ServerSideSessionsTokenManager } from '../../src/index.ts'
 import { tokenCookies, type TokenCookiesOptions } from '../../src/hono/index.ts'
 import { launchChromium } from './chromium.ts'
@@ -87,6 +87,7 @@ describe.each(namings)('a sibling subdomain plants token cookies, with %s', (_, 
         const victim = `victim-${kind}-${planted === 'junk' ? 'junk' : 'other'}`
         const mallory = `mallory-${kind}-${planted === 'junk' ? 'junk' : 'other'}`
         const context = await browser.newContext({ ignoreHTTPSErrors: true })
+        onTestFinished(() => context.close())
         const page = await context.newPage()
         await page.goto(demo.url)
         await signIn(page, victim, { kind })
@@ -99,9 +100,10 @@ describe.each(namings)('a sibling subdomain plants token cookies, with %s', (_, 
           await plant(context, planted === 'junk' ? { session: 'junk', refresh: 'junk' } : await mallorysTokens(mallory))
         }
         await plantAgain()
-        const plantable = !names.refresh.startsWith('__Host-')
+        const plantable = [names.session, names.refresh].filter((name) => !name.startsWith('__Host-'))
         // Chromium refuses a __Host- cookie with a Domain; any other name it takes from the sibling.
-        expect((await context.cookies()).filter((c) => c.domain === '.example.test').length).toBe(plantable ? 4 : 0)
+        expect((await context.cookies()).filter((c) => c.domain === '.example.test').map((c) => c.name).sort())
+          .toEqual(plantable.flatMap((name) => [name, name]).sort())
 
         for (let round = 0; round < 2; round++) {
           await page.reload() // the page asks the server who it is: a refresh from the cookies
@@ -114,7 +116,7 @@ describe.each(namings)('a sibling subdomain plants token cookies, with %s', (_, 
             await untilRefreshWindow(page, refreshBeforeMs)
             expect((await callApiFor(page)).body).toMatchObject({ userIdentifier: victim }) // refreshed through the cookie
           }
-          if (round === 0 && plantable) await plantAgain()
+          if (round === 0 && plantable.length > 0) await plantAgain()
         }
         expect(await page.getByTestId('sign-in-view').isHidden()).toBe(true)
         // The copies the browser sent along with a token cookie it read were deleted (a JWT's page calls
@@ -126,7 +128,6 @@ describe.each(namings)('a sibling subdomain plants token cookies, with %s', (_, 
         expect(left.find((c) => c.name === own.name && c.domain === 'app.example.test')).toBeDefined()
         // Mallory's own sign-ins were neither used up nor revoked.
         if (planted === 'another user') expect(await demo.services.auth.tokenManager.listTokens({ authUserId: mallory })).toHaveLength(2 * plants)
-        await context.close()
       })
     }
   }

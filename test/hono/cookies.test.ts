@@ -136,10 +136,53 @@ describe('cross-site writes with the cookie are refused', () => {
     }
   })
 
+  it('an Authorization header of another scheme (Basic, Negotiate, junk) does not exempt sign-out: 403 cross-site, nothing revoked; Bearer does', async () => {
+    const { auth, app, issue } = setup()
+    const session = await issue('csrf-basic')
+    for (const path of ['/auth/sign-out', '/auth/sign-out-all']) {
+      for (const authorization of ['Basic YWxpY2U6cGFzcw==', 'Negotiate YIIB', 'junk']) {
+        const response = await app.request(path, withCookie('session', session.token, post({ Authorization: authorization, 'Sec-Fetch-Site': 'same-site', Origin: 'https://evil.localhost' })))
+        expect(response.status, `${path} ${authorization}`).toBe(403)
+        expect(await response.json()).toEqual({ error: 'access_denied', code: 'ERR_CROSS_SITE_REQUEST' })
+      }
+    }
+    expect(await auth.tokenManager.validateToken(session.token)).not.toBeNull()
+    const bearer = await app.request('/auth/sign-out', withCookie('session', session.token, post({ Authorization: `Bearer ${session.token}`, 'Sec-Fetch-Site': 'cross-site' })))
+    expect(bearer.status).toBe(204)
+    expect(await auth.tokenManager.validateToken(session.token)).toBeNull()
+  })
+
   it('reads are not writes: a cross-site GET with the cookie still authenticates', async () => {
     const { app, issue } = setup()
     const session = await issue('csrf-get')
     const response = await app.request('/public', withCookie('session', session.token, { headers: { 'Sec-Fetch-Site': 'cross-site' } }))
     expect(await response.json()).toEqual({ user: 'csrf-get' })
+  })
+})
+
+describe('cookie mode in one place', () => {
+  it('authenticate reads the session cookie of the tokenCookies() object, with its cross-site rule; the old `cookie`/`csrf` options are refused', async () => {
+    const { auth, issue } = setup()
+    const cookies = tokenCookies({ session: 'session', csrf: { trustedOrigins: ['https://app.example'] } })
+    const app = new Hono().post('/write', authenticate({ auth, cookies }), (c) => c.json({ user: c.var.auth.userIdentifier }))
+    const session = await issue('one-place')
+    const trusted = await app.request('/write', withCookie('session', session.token, post({ 'Sec-Fetch-Site': 'cross-site', Origin: 'https://app.example' })))
+    expect(await trusted.json()).toEqual({ user: 'one-place' })
+    expect((await app.request('/write', withCookie('session', session.token, post({ 'Sec-Fetch-Site': 'cross-site', Origin: 'https://evil.example' })))).status).toBe(403)
+    for (const legacy of [{ cookie: 'session' }, { csrf: false }]) {
+      expect(() => authenticate({ auth, ...legacy } as never), JSON.stringify(legacy)).toThrow(expect.objectContaining({ code: 'ERR_CONFIG' }))
+    }
+  })
+
+  it('a cookie lifetime past the 400 days browsers keep is clamped to them, not refused', async () => {
+    const { auth } = createAuth(database.db, 'jwt', { clock: 'database', jwt: { refreshTokenLifetime: '500d' } })
+    const cookies = tokenCookies()
+    const app = new Hono().post('/sign-in', async (c) => cookies.respond(c, await auth.tokenManager.issueToken({ authUserId: 'long-lived', method: 'password' })))
+    const response = await app.request('/sign-in', post())
+    expect(response.status).toBe(200)
+    const line = response.headers.getSetCookie().find((l) => l.startsWith('__Host-refresh=etmrt_'))!
+    const expires = Date.parse(/Expires=([^;]+)/.exec(line)![1]!)
+    expect(expires - Date.now()).toBeLessThanOrEqual(400 * 86_400_000)
+    expect(expires - Date.now()).toBeGreaterThan(399 * 86_400_000)
   })
 })
