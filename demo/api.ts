@@ -38,7 +38,7 @@ async function jsonBody(c: Context): Promise<Record<string, unknown>> {
 export function demoApi({ services, clientIp, cookies }: DemoApiOptions) {
   const api = new Hono()
   // Browsers: a JWT's access token as Bearer, or the session cookie. API clients: Bearer only.
-  const authenticated = authenticate({ auth: (c) => services(c).auth, cookie: cookies.session })
+  const authenticated = authenticate({ auth: (c) => services(c).auth, cookies })
 
   // NOT an identity provider: anyone may claim any username. A real app verifies a password, a passkey or
   // an OAuth login here, then issues tokens exactly like this.

@@ -3,7 +3,7 @@
 import { Hono, type Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { secureHeaders } from 'hono/secure-headers'
-import { authRoutes, tokenCookies } from '../src/hono/index.ts'
+import { authRoutes, tokenCookies, type TokenCookiesOptions } from '../src/hono/index.ts'
 import { demoApi } from './api.ts'
 import type { DemoServices } from './services.ts'
 
@@ -14,6 +14,8 @@ export interface DemoAppOptions {
   page: string
   /** The caller's IP as the runtime knows it. */
   clientIp: (c: Context) => string | undefined
+  /** Cookie names and paths (`tokenCookies` options); the defaults unless a test tries others. */
+  cookies?: TokenCookiesOptions
 }
 
 /** The largest JSON body the demo's API reads: its bodies are a few hundred bytes. */
@@ -28,7 +30,7 @@ export const maxApiBodyBytes = 16 * 1024
  * serve({ fetch: app.fetch, port: 3000 })
  * ```
  */
-export function createDemoApp({ services, page, clientIp }: DemoAppOptions) {
+export function createDemoApp({ services, page, clientIp, cookies: cookieOptions }: DemoAppOptions) {
   const app = new Hono()
   app.use(secureHeaders())
   // The page learns the access token lifetime, to refresh ahead of expiry even with ACCESS_TOKEN_LIFETIME=5s.
@@ -37,7 +39,7 @@ export function createDemoApp({ services, page, clientIp }: DemoAppOptions) {
     return c.html(page.replace('data-refresh-before-ms="30000"', `data-refresh-before-ms="${refreshBeforeMs}"`))
   })
   // Cookie mode: the page never holds a refresh or session token (HttpOnly cookies); PATs stay bearer.
-  const cookies = tokenCookies()
+  const cookies = tokenCookies(cookieOptions)
   app.route('/auth', authRoutes((c) => services(c).auth, { cookies }))
   // Refuse big bodies before anyone reads them (the /auth routes bound their own).
   app.use('/api/*', bodyLimit({ maxSize: maxApiBodyBytes, onError: (c) => c.json({ error: 'invalid_request', code: 'ERR_BODY_TOO_LARGE' }, 413) }))

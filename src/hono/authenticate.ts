@@ -1,78 +1,45 @@
 import type { Context, Env, MiddlewareHandler } from 'hono'
-import { getCookie } from 'hono/cookie'
+import { ConfigError } from '../managers/errors.ts'
 import type { AuthenticationInfo, ValidateTokenOptions } from '../managers/types.ts'
 import { resolveAuth, type AuthSource } from './cache.ts'
-import { clearCookie, crossSiteGuard, type CsrfOptions } from './cookie.ts'
+import { clearCookie, clearingLine } from './cookie-lines.ts'
+import { presentedCredential } from './credential.ts'
 import { httpError, toHttpError } from './errors.ts'
+import type { TokenCookies } from './token-cookies.ts'
 
-/** What `authenticate` puts on the context: `c.var.auth` and the raw token it was validated from. */
+/** What `authenticate` puts on the context: `c.var.auth`, the raw token it was validated from, and its realm. */
 export interface AuthVariables {
   auth: AuthenticationInfo
   /** The presented access/session token, e.g. to forward it. Never log it. */
   authToken: string
+  /** The `realm` of this request's challenges (`requireScopes` answers with it). */
+  authRealm: string
 }
 
-/** With `optional: true`, both are `null` for a request that carries no credentials. */
+/** With `optional: true`, `auth` and `authToken` are `null` for a request that carries no credentials. */
 export interface OptionalAuthVariables {
   auth: AuthenticationInfo | null
   authToken: string | null
+  authRealm: string
 }
 
 export interface AuthenticateOptions<E extends Env = any> {
   /** The services from `initializeAuthServices`, or `(c) => services` (see `cachePerEnv`). */
   auth: AuthSource<E>
   /**
-   * Also read the token from this cookie when there is no `Authorization: Bearer` header. A cookie whose
-   * token is invalid, expired or revoked is cleared in the response.
+   * Cookie mode (`tokenCookies()`): also read the token from its session cookie when there is no
+   * `Authorization: Bearer` header, with its cross-site rule. A cookie whose token is invalid, expired or
+   * revoked is cleared in the response.
    */
-  cookie?: string
+  cookies?: TokenCookies
   /**
    * Let requests without valid credentials through (`c.var.auth === null`): none at all, or a dead cookie
-   * (cleared, so a stale or planted cookie never locks anyone out of a public page). A bad token in the
+   * (cleared, so a stale cookie never locks anyone out of a public page). A bad token in the
    * `Authorization` header still gets 401: the client chose to send it.
    */
   optional?: boolean
-  /** Cross-site protection for cookie-authenticated writes; on by default (see {@link CsrfOptions}). */
-  csrf?: CsrfOptions
   /** The `realm` of the `WWW-Authenticate` challenge. Default `"api"`. */
   realm?: string
-}
-
-// RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
-const bearerCredentials = /^[A-Za-z0-9\-._~+/]+=*$/
-
-// requireScopes answers with the realm of the authenticate() that ran before it on the same request.
-const realms = new WeakMap<Context, string>()
-// Requests on which authenticate() found a dead cookie and cleared it (the sign-out routes answer 204).
-const clearedCookies = new WeakSet<Context>()
-
-/** @internal Whether `authenticate` cleared a dead cookie on this request. */
-export function clearedDeadCookie(c: Context): boolean {
-  return clearedCookies.has(c)
-}
-
-/** @internal The realm `authenticate` used for this request, for `requireScopes`. */
-export function realmOf(c: Context): string {
-  return realms.get(c) ?? 'api'
-}
-
-/** The token from the Authorization header (Bearer, RFC 6750 §2.1), else the cookie; `null` if none. */
-function presentedToken(c: Context, cookie: string | undefined, realm: string): { token: string; fromCookie: boolean } | null {
-  const header = c.req.header('authorization')?.trim()
-  if (header) {
-    const space = header.search(/\s/)
-    const scheme = space === -1 ? header : header.slice(0, space)
-    // Another scheme (Basic, …) is no bearer credential: RFC 6750 §3.1 treats it as "no token".
-    if (scheme.toLowerCase() === 'bearer') {
-      const credentials = space === -1 ? '' : header.slice(space).trim()
-      if (!bearerCredentials.test(credentials)) {
-        throw httpError('ERR_AUTHORIZATION_MALFORMED', { realm })
-      }
-      return { token: credentials, fromCookie: false }
-    }
-  }
-  const fromCookie = cookie ? getCookie(c, cookie) : undefined
-  return fromCookie ? { token: fromCookie, fromCookie: true } : null
 }
 
 /**
@@ -103,20 +70,23 @@ function waitUntilOf(c: Context, noContext: { known: boolean }): ValidateTokenOp
  * app.use('/api/*', authenticate({ auth }))
  * app.get('/api/me', (c) => c.json({ userId: c.var.auth.userIdentifier }))
  *
- * // Public page that greets signed-in users:
- * app.get('/', authenticate({ auth, optional: true, cookie: 'session' }), (c) => c.text(c.var.auth ? 'hi' : 'welcome'))
+ * // Public page that greets signed-in users (cookie mode: `cookies = tokenCookies()`):
+ * app.get('/', authenticate({ auth, optional: true, cookies }), (c) => c.text(c.var.auth ? 'hi' : 'welcome'))
  * ```
  */
 export function authenticate<E extends Env = any>(options: AuthenticateOptions<E> & { optional: true }): MiddlewareHandler<{ Variables: OptionalAuthVariables }>
 export function authenticate<E extends Env = any>(options: AuthenticateOptions<E>): MiddlewareHandler<{ Variables: AuthVariables }>
 export function authenticate<E extends Env = any>(options: AuthenticateOptions<E>): MiddlewareHandler<any> {
+  // Earlier versions took `cookie: name` and `csrf`: a cookie read without its cookie mode's rule.
+  if ('cookie' in options || 'csrf' in options) {
+    throw new ConfigError('authenticate takes `cookies: tokenCookies({ session, csrf })` (the same object as authRoutes), not `cookie` or `csrf`.')
+  }
   const realm = options.realm ?? 'api'
-  const { cookie, optional = false } = options
+  const { cookies, optional = false } = options
   const noContext = { known: false }
-  const refuseCrossSite = crossSiteGuard(options.csrf)
   return async function authenticateMiddleware(c: Context<{ Variables: OptionalAuthVariables }>, next) {
-    realms.set(c, realm)
-    const presented = presentedToken(c, cookie, realm)
+    c.set('authRealm', realm)
+    const presented = presentedCredential(c, cookies, realm)
     const anonymous = () => {
       c.set('auth', null)
       c.set('authToken', null)
@@ -127,7 +97,6 @@ export function authenticate<E extends Env = any>(options: AuthenticateOptions<E
       return anonymous()
     }
     const { token, fromCookie } = presented
-    if (fromCookie) refuseCrossSite(c)
     const waitUntil = waitUntilOf(c, noContext)
     // guard(), inlined: one async layer less per request (microtasks are a visible share of a cache hit).
     let info: AuthenticationInfo | null
@@ -138,12 +107,11 @@ export function authenticate<E extends Env = any>(options: AuthenticateOptions<E
     }
     if (!info) {
       // A dead cookie is dropped, whatever happens next: the page cannot (HttpOnly), and it would fail forever.
-      const clear = fromCookie ? clearCookie(c, cookie!) : undefined
-      if (clear) {
-        clearedCookies.add(c)
-        if (optional) return anonymous()
+      if (fromCookie && optional) {
+        clearCookie(c, cookies!.session, '/')
+        return anonymous()
       }
-      throw httpError('ERR_TOKEN_INVALID', { realm, ...(clear && { headers: clear }) })
+      throw httpError('ERR_TOKEN_INVALID', { realm, ...(fromCookie && { setCookie: [clearingLine(cookies!.session, '/')] }) })
     }
     c.set('auth', info)
     c.set('authToken', token)

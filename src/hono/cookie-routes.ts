@@ -1,11 +1,11 @@
 // The cookie-mode halves of the refresh and sign-out routes: what they do when the credential is a cookie.
 import type { Context } from 'hono'
-import { getCookie } from 'hono/cookie'
 import { JwtTokenManager } from '../managers/jwt-token-manager.ts'
 import type { AuthServices } from '../managers/auth-services.ts'
 import type { ErrorCode } from '../managers/errors.ts'
 import type { AuthSuccess } from '../managers/types.ts'
-import { clearCookie } from './cookie.ts'
+import { clearingLine } from './cookie-lines.ts'
+import { tokenCookieValues } from './credential.ts'
 import { guard, httpError, isDeadGrant, toHttpError } from './errors.ts'
 import type { TokenCookies } from './token-cookies.ts'
 
@@ -30,18 +30,20 @@ export async function rotateRefreshCookie(services: AuthServices<any>, refreshTo
  * cookie, the access token into the body. A session cookie (nothing to rotate) reports its sign-in, so a
  * page that just loaded learns who it is. A dead cookie is cleared: 400 `invalid_grant` (refresh) or
  * 401 `invalid_token` (session); no cookie at all is 400 `invalid_request`, like a body without a token.
+ * Another site's request is refused (403) before anything happens.
  */
 export async function refreshFromCookies(c: Context, services: AuthServices<any>, cookies: TokenCookies, realm: string): Promise<Response> {
-  const refreshToken = getCookie(c, cookies.refresh)
-  if (refreshToken) {
+  // A refresh without a token in its body rides on cookies; SameSite may have kept them back.
+  cookies.refuseCrossSite(c)
+  const { refresh: refreshToken, session: sessionToken } = tokenCookieValues(c, cookies)
+  if (refreshToken !== null) {
     const rotated = await rotateRefreshCookie(services, refreshToken)
-    if ('dead' in rotated) throw httpError(rotated.dead, { headers: clearCookie(c, cookies.refresh, cookies.refreshPath) })
+    if ('dead' in rotated) throw httpError(rotated.dead, { setCookie: [clearingLine(cookies.refresh, cookies.refreshPath)] })
     return cookies.respond(c, rotated)
   }
-  const sessionToken = getCookie(c, cookies.session)
-  if (!sessionToken) throw httpError('ERR_INVALID_REQUEST')
+  if (sessionToken === null) throw httpError('ERR_INVALID_REQUEST')
   const info = await guard(() => services.tokenManager.validateToken(sessionToken))
-  if (info?.tokenIssuer !== 'session') throw httpError('ERR_TOKEN_INVALID', { realm, headers: clearCookie(c, cookies.session) })
+  if (info?.tokenIssuer !== 'session') throw httpError('ERR_TOKEN_INVALID', { realm, setCookie: [clearingLine(cookies.session, '/')] })
   const body = {
     authStrategy: 'session', token: null, tokenExpiresAt: null, refreshToken: null,
     authUserId: info.userIdentifier, scopeNames: info.scopes, tokenId: info.authId,

@@ -78,14 +78,16 @@ function bearerChallenge(realm: string, error: OAuthError | undefined, scope: st
 /**
  * The HTTP error for `code`, as the table says: a JSON body `{ error, code }` (never a token: callers pass
  * fixed codes only), `Cache-Control: no-store`, the challenge (for credentials, with `realm` and `scope`)
- * and `Retry-After` where they apply, plus any `headers` (a cookie to clear).
+ * and `Retry-After` where they apply, plus `setCookie` lines (cookies to clear: an error response replaces
+ * whatever the context's headers held).
  */
-export function httpError(code: ErrorCode, options: { realm?: string; scope?: string; headers?: Record<string, string> } = {}): HTTPException {
+export function httpError(code: ErrorCode, options: { realm?: string; scope?: string; setCookie?: readonly string[] } = {}): HTTPException {
   const { status, error, challenge } = httpAnswers[code]
   const body: AuthErrorBody = { error, code, ...(options.scope !== undefined && { scope: options.scope }) }
-  const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...options.headers }
-  if (challenge) headers['WWW-Authenticate'] = bearerChallenge(options.realm ?? 'api', error === 'unauthorized' ? undefined : error, options.scope)
-  if (code === 'ERR_STORAGE_UNAVAILABLE') headers['Retry-After'] = retryAfterSeconds
+  const headers = new Headers({ 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
+  for (const line of options.setCookie ?? []) headers.append('Set-Cookie', line)
+  if (challenge) headers.set('WWW-Authenticate', bearerChallenge(options.realm ?? 'api', error === 'unauthorized' ? undefined : error, options.scope))
+  if (code === 'ERR_STORAGE_UNAVAILABLE') headers.set('Retry-After', retryAfterSeconds)
   return new HTTPException(status, { res: new Response(JSON.stringify(body), { status, headers }), message: code })
 }
 

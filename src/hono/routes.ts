@@ -1,12 +1,11 @@
-import { Hono, type Context, type Env, type MiddlewareHandler } from 'hono'
+import { Hono, type Context, type Env } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
-import { getCookie } from 'hono/cookie'
 import { JwtTokenManager } from '../managers/jwt-token-manager.ts'
 import type { MultiTokenManager } from '../managers/multi-token-manager.ts'
-import type { TokenIssuer } from '../managers/types.ts'
-import { authenticate, clearedDeadCookie, type OptionalAuthVariables } from './authenticate.ts'
-import { crossSiteGuard } from './cookie.ts'
+import type { AuthenticationInfo } from '../managers/types.ts'
+import { authenticate } from './authenticate.ts'
 import { refreshFromCookies, rotateRefreshCookie } from './cookie-routes.ts'
+import { bearerToken, tokenCookieValues } from './credential.ts'
 import { clearTokenCookies, type TokenCookies } from './token-cookies.ts'
 import { resolveAuth, type AuthSource } from './cache.ts'
 import { guard, httpError } from './errors.ts'
@@ -47,11 +46,7 @@ async function bodyRefreshToken(c: Context, cookieMode: boolean): Promise<string
 }
 
 /** Who a sign-out acts for: the caller's token, or the sign-in behind a refresh cookie. */
-interface SignedIn {
-  tokenId: string
-  tokenIssuer: TokenIssuer
-  authUserId: string
-}
+type SignedIn = Pick<AuthenticationInfo, 'authId' | 'tokenIssuer' | 'userIdentifier'>
 
 /**
  * The token endpoints, as a Hono app to mount (conventionally at `/auth`):
@@ -72,35 +67,44 @@ interface SignedIn {
 export function authRoutes<E extends Env = any>(auth: AuthSource<E>, options: AuthRoutesOptions = {}): Hono<E> {
   const app = new Hono<E>()
   const { cookies } = options
-  const csrf = cookies?.csrf
   const realm = options.realm ?? 'api'
-  const cookie = cookies?.session
-  const authenticated = authenticate<E>({ auth, realm, csrf, ...(cookie && { cookie }) })
-  // Sign-out must work with a dead cookie too (204, cookie cleared): nobody may be stuck with one.
-  const signingOut = authenticate<E>({ auth, realm, csrf, ...(cookie && { cookie }), optional: true })
-  const refuseCrossSite = crossSiteGuard(csrf)
-  // Cookie mode: a write without an Authorization header can only be riding on cookies.
-  const cookieWrites: MiddlewareHandler = async (c, next) => {
-    if (cookies && !c.req.header('authorization')) refuseCrossSite(c)
-    await next()
-  }
+  const authenticated = authenticate<E>({ auth, realm, ...(cookies && { cookies }) })
   // A failing factory (e.g. a missing secret) becomes a typed 500, like any other library error.
   const servicesOf = (c: Context<any>) => guard(() => resolveAuth(auth, c as Context<E>))
 
-  /** Revokes what `revoke` picks for the caller (or the refresh cookie's sign-in), clears the cookies: 204. */
+  /**
+   * Revokes what `revoke` picks for the caller, clears the cookies: 204. The caller is the Bearer token's
+   * (a bad one is 401: the client chose to send it), else the session cookie's, else the refresh cookie's
+   * sign-in. A dead cookie still gets 204 with the cookies cleared: nobody may be stuck with one.
+   */
   const signOut = (revoke: (tokenManager: MultiTokenManager, who: SignedIn) => Promise<void>) => async (c: Context) => {
     const services = await servicesOf(c)
-    const caller = (c.var as unknown as OptionalAuthVariables).auth
-    let who: SignedIn | null = caller && { tokenId: caller.authId, tokenIssuer: caller.tokenIssuer, authUserId: caller.userIdentifier }
-    // Only a refresh cookie (the access token went with the page, or an offline sign-out is being finished):
-    // the id it carries is public, so possession is proven by rotating it.
-    const refreshCookie = cookies && getCookie(c, cookies.refresh)
-    if (!who && refreshCookie) {
-      const rotated = await rotateRefreshCookie(services, refreshCookie)
-      if (!('dead' in rotated)) who = { tokenId: rotated.tokenId, tokenIssuer: 'jwt', authUserId: rotated.authUserId }
+    const bearer = bearerToken(c, realm)
+    let who: SignedIn | null = null
+    let presented = bearer !== null
+    if (bearer !== null) {
+      who = await guard(() => services.tokenManager.validateToken(bearer))
+      if (!who) throw httpError('ERR_TOKEN_INVALID', { realm })
+    } else if (cookies) {
+      // Without a Bearer token the request rides on cookies, whichever scheme its Authorization names
+      // (a browser adds Basic or Negotiate by itself), and SameSite may have kept them back: refused
+      // when another site started it, cookies or not.
+      cookies.refuseCrossSite(c)
+      const { session: sessionToken, refresh } = tokenCookieValues(c, cookies)
+      if (sessionToken !== null) {
+        presented = true
+        who = await guard(() => services.tokenManager.validateToken(sessionToken))
+      }
+      const refreshToken = who ? null : refresh
+      if (refreshToken !== null) {
+        // The id a refresh token carries is public, so possession is proven by rotating it.
+        presented = true
+        const rotated = await rotateRefreshCookie(services, refreshToken)
+        if (!('dead' in rotated)) who = { authId: rotated.tokenId, tokenIssuer: 'jwt', userIdentifier: rotated.authUserId }
+      }
     }
     // Nothing at all, not even a dead cookie: the caller must say who is signing out.
-    if (!who && !refreshCookie && !clearedDeadCookie(c)) throw httpError('ERR_TOKEN_MISSING', { realm })
+    if (!presented) throw httpError('ERR_TOKEN_MISSING', { realm })
     if (who) await guard(() => revoke(services.tokenManager, who))
     if (cookies) clearTokenCookies(c, cookies)
     return c.body(null, 204)
@@ -108,20 +112,17 @@ export function authRoutes<E extends Env = any>(auth: AuthSource<E>, options: Au
 
   app.post('/refresh', refreshBodyLimit, async (c) => {
     const refreshToken = await bodyRefreshToken(c, cookies !== undefined)
-    if (refreshToken === null) {
-      refuseCrossSite(c)
-      return refreshFromCookies(c, await servicesOf(c), cookies!, realm)
-    }
+    if (refreshToken === null) return refreshFromCookies(c, await servicesOf(c), cookies!, realm)
     const services = await servicesOf(c)
     const jwt = await guard(() => services.getTokenManager(JwtTokenManager))
     const success = await guard(() => jwt.refreshAccessToken(refreshToken))
     return c.json(success, 200, noStore)
   })
 
-  app.post('/sign-out', cookieWrites, signingOut, signOut((tokenManager, who) =>
-    tokenManager.revokeToken({ tokenId: who.tokenId, tokenIssuer: who.tokenIssuer })))
-  app.post('/sign-out-all', cookieWrites, signingOut, signOut((tokenManager, who) =>
-    tokenManager.revokeAllTokens({ authUserId: who.authUserId })))
+  app.post('/sign-out', signOut((tokenManager, who) =>
+    tokenManager.revokeToken({ tokenId: who.authId, tokenIssuer: who.tokenIssuer })))
+  app.post('/sign-out-all', signOut((tokenManager, who) =>
+    tokenManager.revokeAllTokens({ authUserId: who.userIdentifier })))
 
   app.get('/tokens', authenticated, async (c) => {
     const { tokenManager } = await servicesOf(c)

@@ -1,6 +1,5 @@
 import type { MiddlewareHandler } from 'hono'
 import type { OptionalAuthVariables } from './authenticate.ts'
-import { realmOf } from './authenticate.ts'
 import { httpError } from './errors.ts'
 import { ConfigError } from '../managers/errors.ts'
 
@@ -24,7 +23,7 @@ export function requireScopes(...scopes: string[]): MiddlewareHandler<{ Variable
   }
   const scope = needed.join(' ')
   return async function requireScopesMiddleware(c, next) {
-    const realm = realmOf(c)
+    const realm = c.get('authRealm') ?? 'api'
     const info = c.get('auth')
     if (!info) throw httpError('ERR_TOKEN_MISSING', { realm })
     const granted = new Set(info.scopes)

@@ -102,13 +102,16 @@ async function provideChromium(): Promise<string> {
 
 export const chromiumPath = await provideChromium()
 
-/** Each launch gets a fresh, temporary profile from Playwright, so no state leaks between runs. */
-export function launchChromium(): Promise<Browser> {
+/**
+ * Each launch gets a fresh, temporary profile from Playwright, so no state leaks between runs. `args` add
+ * switches, e.g. `--host-resolver-rules` to give test hosts real names.
+ */
+export function launchChromium(args: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath,
     args: [
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run',
+      '--disable-component-update', '--disable-sync', '--no-first-run', ...args,
     ],
   })
 }

@@ -6,11 +6,13 @@ import { serve } from '@hono/node-server'
 import { getConnInfo } from '@hono/node-server/conninfo'
 import { drizzle } from 'drizzle-orm/pglite'
 import { migrate } from 'drizzle-orm/pglite/migrator'
+import { createServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { createDemoApp } from '../../demo/app.ts'
 import { migrateDemo } from '../../demo/migrate.ts'
 import { buildPage } from '../../demo/page/build.ts'
 import { createDemoServices } from '../../demo/services.ts'
+import type { TokenCookiesOptions } from '../../src/hono/index.ts'
 import { secrets } from '../support/auth.ts'
 
 export interface Exchange {
@@ -19,7 +21,15 @@ export interface Exchange {
   status: number
 }
 
-export async function startDemo({ accessTokenLifetime }: { accessTokenLifetime: string }) {
+export interface DemoServerOptions {
+  accessTokenLifetime: string
+  /** Cookie names and paths; the library's defaults without. */
+  cookies?: TokenCookiesOptions
+  /** Serve HTTPS with this key and certificate, at `https://<host>:<port>` (the host mapped to 127.0.0.1). */
+  https?: { key: string; cert: string; host: string }
+}
+
+export async function startDemo({ accessTokenLifetime, cookies, https }: DemoServerOptions) {
   const client = new PGlite()
   const db = drizzle(client)
   await migrateDemo((folder) => migrate(db, folder))
@@ -30,12 +40,13 @@ export async function startDemo({ accessTokenLifetime }: { accessTokenLifetime: 
     ACCESS_TOKEN_LIFETIME: accessTokenLifetime,
   })
   await services.auth.ready
-  const app = createDemoApp({ services: () => services, page: await buildPage(), clientIp: (c) => getConnInfo(c).remote.address })
+  const app = createDemoApp({ services: () => services, page: await buildPage(), clientIp: (c) => getConnInfo(c).remote.address, ...(cookies && { cookies }) })
 
   const exchanges: Exchange[] = []
   const server = serve({
     port: 0,
     hostname: '127.0.0.1',
+    ...(https && { createServer, serverOptions: { key: https.key, cert: https.cert } }),
     fetch: async (request, env) => {
       const response = await app.fetch(request, env)
       exchanges.push({ method: request.method, path: new URL(request.url).pathname, status: response.status })
@@ -44,10 +55,12 @@ export async function startDemo({ accessTokenLifetime }: { accessTokenLifetime: 
   })
   await new Promise<void>((resolve) => server.once('listening', resolve))
   // 127.0.0.1 is a secure context for Chromium, so the page has Web Locks.
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const port = (server.address() as AddressInfo).port
+  const url = https ? `https://${https.host}:${port}` : `http://127.0.0.1:${port}`
 
   return {
     url,
+    port,
     services,
     exchanges,
     /** The requests to `method path` so far, as their statuses. */

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium } from './chromium.ts'
+import { callApi, expiresAt, signIn, tokenCookie, untilRefreshWindow as untilWindow } from './demo-page.ts'
 import { startDemo } from './demo-server.ts'
 
 const refreshBeforeMs = Math.floor(2_000 / 3)
@@ -27,39 +28,8 @@ async function newTab(context?: BrowserContext): Promise<Page> {
   return page
 }
 
-async function signIn(page: Page, username: string, options: { kind?: 'jwt' | 'session'; device?: string } = {}): Promise<void> {
-  await page.getByTestId('sign-in-username').fill(username)
-  if (options.device) await page.getByTestId('sign-in-device').fill(options.device)
-  await page.getByTestId('sign-in-kind').selectOption(options.kind ?? 'jwt')
-  await page.getByTestId('sign-in-submit').click()
-  await page.getByTestId('signed-in-view').waitFor({ state: 'visible' })
-}
-
-/**
- * Clicks "Call GET /api/me" and returns the status the page shows. The click is dispatched in the page:
- * Playwright's own click waits for a rendered frame, which a background tab may not produce for a second.
- */
-async function callApi(page: Page, { at = 0 } = {}): Promise<number> {
-  const result = page.getByTestId('api-result')
-  await result.evaluate((element) => void (element.textContent = ''))
-  // `at` (epoch ms): tabs given the same `at` click within a millisecond or two of each other.
-  await page.getByTestId('call-api').evaluate((button, at) => void setTimeout(() => (button as HTMLElement).click(), at - Date.now()), at)
-  await page.waitForFunction((element) => element?.textContent !== '', await result.elementHandle())
-  return Number((await result.textContent())!.split(' ')[0])
-}
-
-/** The access token's expiry the page shows (ISO), as the client holds it in memory. */
-const expiresAt = (page: Page) => page.getByTestId('token-expires-at').evaluate((element) => (element as HTMLElement).dataset.iso!)
-
-/** Waits (real time) until the page's access token is inside its refresh window. */
-async function untilRefreshWindow(page: Page): Promise<void> {
-  const wait = Date.parse(await expiresAt(page)) - refreshBeforeMs * 0.75 - Date.now()
-  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
-}
-
+const untilRefreshWindow = (page: Page) => untilWindow(page, refreshBeforeMs)
 const refreshStatuses = () => demo.statuses('POST', '/auth/refresh')
-// All of the context's cookies: `cookies(url)` would leave out the refresh cookie, whose path is /auth.
-const tokenCookie = async (context: BrowserContext, name: string) => (await context.cookies()).find((c) => c.name === name)
 
 describe('demo page in Chromium (cookie mode)', () => {
   it('keeps working across several access-token expiries, refreshing once per expiry', async () => {
@@ -81,8 +51,8 @@ describe('demo page in Chromium (cookie mode)', () => {
   it('keeps the refresh and session tokens in HttpOnly, Secure, SameSite cookies', async () => {
     const jwtPage = await newTab()
     await signIn(jwtPage, 'cookie-user')
-    const refresh = await tokenCookie(jwtPage.context(), '__Secure-refresh')
-    expect(refresh).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Strict', path: '/auth' })
+    const refresh = await tokenCookie(jwtPage.context(), '__Host-refresh')
+    expect(refresh).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Strict', path: '/' })
     expect(refresh!.expires * 1000 - Date.now()).toBeGreaterThan(13 * 86_400_000)
     const sessionPage = await newTab()
     await signIn(sessionPage, 'cookie-user', { kind: 'session' })
@@ -110,7 +80,7 @@ describe('demo page in Chromium (cookie mode)', () => {
       await signIn(page, `xss-${kind}`, { kind })
       const secrets = new Set<string>()
       const collectSecret = async () => {
-        const cookie = await tokenCookie(page.context(), kind === 'jwt' ? '__Secure-refresh' : '__Host-session')
+        const cookie = await tokenCookie(page.context(), kind === 'jwt' ? '__Host-refresh' : '__Host-session')
         if (cookie) secrets.add(cookie.value)
       }
       await collectSecret()
@@ -187,7 +157,7 @@ describe('demo page in Chromium (cookie mode)', () => {
     await tab.getByTestId('sign-in-view').waitFor({ state: 'visible' })
     // Same browser: the broadcast reaches the other tab at once, and the cookie is gone.
     await sameBrowserTab.getByTestId('sign-in-view').waitFor({ state: 'visible' })
-    expect(await tokenCookie(tab.context(), '__Secure-refresh')).toBeUndefined()
+    expect(await tokenCookie(tab.context(), '__Host-refresh')).toBeUndefined()
     expect(demo.statuses('POST', '/auth/sign-out-all')).toEqual([204])
     // A revoked session is refused on its next call, and its cookie cleared.
     expect(await callApi(sessionDevice)).toBe(401)
@@ -200,13 +170,13 @@ describe('demo page in Chromium (cookie mode)', () => {
     await jwtDevice.getByTestId('sign-in-view').waitFor({ state: 'visible' })
     expect(refreshStatuses().slice(before)).toEqual([400])
     expect(await jwtDevice.getByTestId('status').textContent()).toContain('sign-in ended')
-    expect(await tokenCookie(jwtDevice.context(), '__Secure-refresh')).toBeUndefined()
+    expect(await tokenCookie(jwtDevice.context(), '__Host-refresh')).toBeUndefined()
   })
 
   it('a cross-site form POST to refresh or sign-out is refused and changes nothing', async () => {
     const victim = await newTab()
     await signIn(victim, 'csrf-victim')
-    const refreshCookie = (await tokenCookie(victim.context(), '__Secure-refresh'))!.value
+    const refreshCookie = (await tokenCookie(victim.context(), '__Host-refresh'))!.value
     const attacker = await victim.context().newPage()
     // Another site (served by the test): one auto-submitting form per target, in the victim's browser. A
     // text/plain form can send a JSON body: the sign-in one would sign the victim in as the attacker.
@@ -228,7 +198,7 @@ describe('demo page in Chromium (cookie mode)', () => {
       expect(await response.json()).toMatchObject({ code: 'ERR_CROSS_SITE_REQUEST' })
       expect(await response.headerValue('set-cookie'), path).toBeNull()
     }
-    expect((await tokenCookie(victim.context(), '__Secure-refresh'))!.value).toBe(refreshCookie) // nothing rotated or cleared
+    expect((await tokenCookie(victim.context(), '__Host-refresh'))!.value).toBe(refreshCookie) // nothing rotated or cleared
     await untilRefreshWindow(victim)
     expect(await callApi(victim)).toBe(200)
     expect(await victim.getByTestId('sign-in-view').isHidden()).toBe(true)
@@ -240,13 +210,13 @@ describe('demo page in Chromium (cookie mode)', () => {
     await page.context().setOffline(true)
     await page.getByTestId('sign-out').click()
     await page.getByTestId('sign-in-view').waitFor({ state: 'visible' })
-    expect(await tokenCookie(page.context(), '__Secure-refresh')).toBeDefined() // only the server can clear it
+    expect(await tokenCookie(page.context(), '__Host-refresh')).toBeDefined() // only the server can clear it
     await page.context().setOffline(false)
     const signOuts = demo.statuses('POST', '/auth/sign-out').length
     await page.reload()
     await page.waitForFunction(() => document.querySelector('[data-testid="sign-in-view"]')?.hasAttribute('hidden') === false)
     await expect.poll(() => demo.statuses('POST', '/auth/sign-out').slice(signOuts)).toEqual([204])
-    expect(await tokenCookie(page.context(), '__Secure-refresh')).toBeUndefined()
+    expect(await tokenCookie(page.context(), '__Host-refresh')).toBeUndefined()
     expect(await page.getByTestId('signed-in-view').isHidden()).toBe(true)
   })
 

@@ -26,7 +26,7 @@ beforeAll(async () => {
     return cookies.respond(c, await manager.issueToken({ authUserId: c.req.query('user')!, method: 'password' }))
   })
   app.route('/auth', authRoutes(auth, { cookies }))
-  app.get('/api/me', authenticate({ auth, cookie: cookies.session }), (c) => c.json({ user: c.var.auth.userIdentifier }))
+  app.get('/api/me', authenticate({ auth, cookies }), (c) => c.json({ user: c.var.auth.userIdentifier }))
 })
 afterAll(() => database?.close())
 afterEach(() => vi.unstubAllGlobals())

@@ -4,7 +4,7 @@
 // cookie-authenticated write started by another site gets 403, bearer requests are unaffected.
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { authenticate, authRoutes, tokenCookies, type AuthenticateOptions } from '../../src/hono/index.ts'
+import { authenticate, authRoutes, tokenCookies, type TokenCookiesOptions } from '../../src/hono/index.ts'
 import { ServerSideSessionsTokenManager, type AuthServices } from '../../src/index.ts'
 import { createAuth, testClock } from '../support/auth.ts'
 import { openDatabase, type OpenDatabase } from '../support/drivers.ts'
@@ -15,11 +15,12 @@ afterAll(async () => database?.close())
 
 const origin = 'http://localhost' // what app.request() uses as the request's own origin
 
-function cookieApp(auth: AuthServices<unknown>, cookie: string, csrf?: AuthenticateOptions['csrf']) {
+function cookieApp(auth: AuthServices<unknown>, cookie: string, csrf?: TokenCookiesOptions['csrf']) {
   const app = new Hono()
-  app.route('/auth', authRoutes(auth, { cookies: tokenCookies({ session: cookie, ...(csrf !== undefined && { csrf }) }) }))
-  app.get('/public', authenticate({ auth, cookie, optional: true }), (c) => c.json({ user: c.var.auth?.userIdentifier ?? null }))
-  app.post('/public', authenticate({ auth, cookie, optional: true }), (c) => c.json({ user: c.var.auth?.userIdentifier ?? null }))
+  const cookies = tokenCookies({ session: cookie, ...(csrf !== undefined && { csrf }) })
+  app.route('/auth', authRoutes(auth, { cookies }))
+  app.get('/public', authenticate({ auth, cookies, optional: true }), (c) => c.json({ user: c.var.auth?.userIdentifier ?? null }))
+  app.post('/public', authenticate({ auth, cookies, optional: true }), (c) => c.json({ user: c.var.auth?.userIdentifier ?? null }))
   return app
 }
 const withCookie = (name: string, value: string, init: RequestInit & { headers?: Record<string, string> } = {}) =>
@@ -131,8 +132,26 @@ describe('cross-site writes with the cookie are refused', () => {
     const response = await app.request('/auth/sign-out', withCookie('session', (await issue('csrf-normalized')).token, post({ Origin: 'https://app.example' })))
     expect(response.status).toBe(204)
     for (const origin of ['app.example', 'null', 'mailto:a@app.example']) {
-      expect(() => authenticate({ auth, cookie: 'session', csrf: { trustedOrigins: [origin] } }), origin).toThrow(expect.objectContaining({ code: 'ERR_CONFIG' }))
+      expect(() => tokenCookies({ session: 'session', csrf: { trustedOrigins: [origin] } }), origin).toThrow(expect.objectContaining({ code: 'ERR_CONFIG' }))
     }
+  })
+
+  it('an Authorization header of another scheme (Basic, Negotiate, junk) does not exempt sign-out: 403 cross-site, nothing revoked; Bearer does', async () => {
+    const { auth } = createAuth(database.db, 'multi')
+    const app = new Hono().route('/auth', authRoutes(auth, { cookies: tokenCookies({ refresh: '__Secure-refresh', refreshPath: '/auth' }) }))
+    const signedIn = await auth.tokenManager.issueToken({ authUserId: 'basic-gated', method: 'password' })
+    // An app behind an HTTP Basic gate: the browser adds the header to every request, a sibling's form included.
+    for (const path of ['/auth/sign-out', '/auth/sign-out-all']) {
+      for (const authorization of ['Basic YWxpY2U6cGFzcw==', 'Negotiate YIIB', 'junk']) {
+        const response = await app.request(path, withCookie('__Secure-refresh', signedIn.refreshToken!, post({ Authorization: authorization, 'Sec-Fetch-Site': 'same-site', Origin: 'https://evil.localhost' })))
+        expect(response.status, `${path} ${authorization}`).toBe(403)
+        expect(await response.json()).toEqual({ error: 'access_denied', code: 'ERR_CROSS_SITE_REQUEST' })
+      }
+    }
+    expect(await auth.tokenManager.listTokens({ authUserId: 'basic-gated' })).toHaveLength(1)
+    const bearer = await app.request('/auth/sign-out', withCookie('__Secure-refresh', signedIn.refreshToken!, post({ Authorization: `Bearer ${signedIn.token}`, 'Sec-Fetch-Site': 'cross-site' })))
+    expect(bearer.status).toBe(204)
+    expect(await auth.tokenManager.listTokens({ authUserId: 'basic-gated' })).toHaveLength(0)
   })
 
   it('reads are not writes: a cross-site GET with the cookie still authenticates', async () => {
@@ -140,5 +159,32 @@ describe('cross-site writes with the cookie are refused', () => {
     const session = await issue('csrf-get')
     const response = await app.request('/public', withCookie('session', session.token, { headers: { 'Sec-Fetch-Site': 'cross-site' } }))
     expect(await response.json()).toEqual({ user: 'csrf-get' })
+  })
+})
+
+describe('cookie mode in one place', () => {
+  it('authenticate reads the session cookie of the tokenCookies() object, with its cross-site rule; the old `cookie`/`csrf` options are refused', async () => {
+    const { auth, issue } = setup()
+    const cookies = tokenCookies({ session: 'session', csrf: { trustedOrigins: ['https://app.example'] } })
+    const app = new Hono().post('/write', authenticate({ auth, cookies }), (c) => c.json({ user: c.var.auth.userIdentifier }))
+    const session = await issue('one-place')
+    const trusted = await app.request('/write', withCookie('session', session.token, post({ 'Sec-Fetch-Site': 'cross-site', Origin: 'https://app.example' })))
+    expect(await trusted.json()).toEqual({ user: 'one-place' })
+    expect((await app.request('/write', withCookie('session', session.token, post({ 'Sec-Fetch-Site': 'cross-site', Origin: 'https://evil.example' })))).status).toBe(403)
+    for (const legacy of [{ cookie: 'session' }, { csrf: false }]) {
+      expect(() => authenticate({ auth, ...legacy } as never), JSON.stringify(legacy)).toThrow(expect.objectContaining({ code: 'ERR_CONFIG' }))
+    }
+  })
+
+  it('a cookie lifetime past the 400 days browsers keep is clamped to them, not refused', async () => {
+    const { auth } = createAuth(database.db, 'jwt', { clock: 'database', jwt: { refreshTokenLifetime: '500d' } })
+    const cookies = tokenCookies()
+    const app = new Hono().post('/sign-in', async (c) => cookies.respond(c, await auth.tokenManager.issueToken({ authUserId: 'long-lived', method: 'password' })))
+    const response = await app.request('/sign-in', post())
+    expect(response.status).toBe(200)
+    const line = response.headers.getSetCookie().find((l) => l.startsWith('__Host-refresh=etmrt_'))!
+    const expires = Date.parse(/Expires=([^;]+)/.exec(line)![1]!)
+    expect(expires - Date.now()).toBeLessThanOrEqual(400 * 86_400_000)
+    expect(expires - Date.now()).toBeGreaterThan(399 * 86_400_000)
   })
 })

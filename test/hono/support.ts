@@ -11,7 +11,7 @@ export const cookieName = 'auth_token'
 export function buildApp(auth: AuthSource | AuthServices) {
   const app = new Hono()
   app.route('/auth', authRoutes(auth, { cookies: tokenCookies({ session: cookieName }), realm: 'test "realm"' }))
-  app.get('/api/me', authenticate({ auth, cookie: cookieName, realm: 'test "realm"' }), (c) =>
+  app.get('/api/me', authenticate({ auth, cookies: tokenCookies({ session: cookieName }), realm: 'test "realm"' }), (c) =>
     c.json({ ...c.var.auth, tokenLength: c.var.authToken.length }))
   app.get('/api/admin', authenticate({ auth }), requireScopes('admin', 'write'), (c) => c.json({ ok: c.var.auth.userIdentifier }))
   app.get('/api/public', authenticate({ auth, optional: true }), (c) => c.json({ user: c.var.auth?.userIdentifier ?? null }))

@@ -141,7 +141,7 @@ it('no exported object, nor anything reachable from one, prints a secret, pepper
     ServerSideSessionsTokenManager: () => [sessionsManager],
     drizzleTokenStore: () => [store],
     serverpodStore: () => [serverpodStore, serverpodAuth, serverpodAuth.getTokenManager(rootEntry.JwtTokenManager)],
-    authenticate: () => [honoEntry.authenticate({ auth }), honoEntry.authenticate({ auth: authSource, cookie: 'session', optional: true })],
+    authenticate: () => [honoEntry.authenticate({ auth }), honoEntry.authenticate({ auth: authSource, cookies: honoEntry.tokenCookies({ session: 'session' }), optional: true })],
     authRoutes: () => [honoEntry.authRoutes(auth), honoEntry.authRoutes(authSource, { cookies: honoEntry.tokenCookies({ session: 'session' }) })],
     requireScopes: () => [honoEntry.requireScopes('admin')],
     tokenCookies: () => [honoEntry.tokenCookies()],

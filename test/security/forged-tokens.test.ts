@@ -10,7 +10,7 @@ import {
   type AuthServices, type TokenManager, type TokenManagerBuilder,
 } from '../../src/index.ts'
 import { drizzleTokenStore } from '../../src/drizzle/index.ts'
-import { authenticate, authRoutes } from '../../src/hono/index.ts'
+import { authenticate, authRoutes, tokenCookies } from '../../src/hono/index.ts'
 import { createAuth, jwtConfig, secrets, sessionsConfig, testClock } from '../support/auth.ts'
 import { openDatabase, type OpenDatabase } from '../support/drivers.ts'
 import { createFigures } from '../support/figures.ts'
@@ -155,7 +155,7 @@ describe('refreshAccessToken refuses anything but the issued refresh token, with
 describe('through Hono', () => {
   function app(auth: AuthServices<unknown>) {
     const hono = new Hono()
-    hono.get('/me', authenticate({ auth, cookie: 'token' }), (c) => c.json({ user: c.var.auth.userIdentifier }))
+    hono.get('/me', authenticate({ auth, cookies: tokenCookies({ session: 'token' }) }), (c) => c.json({ user: c.var.auth.userIdentifier }))
     hono.route('/auth', authRoutes(auth))
     return hono
   }

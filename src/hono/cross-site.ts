@@ -1,3 +1,5 @@
+// The cross-site rule of cookie mode, in one place: which requests count as riding on cookies, and when
+// such a request is refused because another site started it.
 import type { Context } from 'hono'
 import { ConfigError } from '../managers/errors.ts'
 import { httpError } from './errors.ts'
@@ -51,31 +53,4 @@ function originOf(value: string): string {
     throw new ConfigError(`csrf.trustedOrigins takes origins such as "https://app.example.com"; got ${JSON.stringify(value)}.`)
   }
   return origin
-}
-
-export type SameSite = 'Strict' | 'Lax'
-
-/**
- * One `Set-Cookie` value for a token cookie: always `HttpOnly` (no script may read it) and `Secure`
- * (browsers accept `__Host-`/`__Secure-` names only with it, and treat `localhost` as secure). It lives
- * until `expires` — a date the token's manager computed, so no second clock is involved — and `null`
- * deletes it (`Max-Age=0`). A cookie is replaced or deleted only by a line with the same name and `Path`.
- */
-export function cookieLine(name: string, value: string, options: { path: string; expires: Date | null; sameSite: SameSite }): string {
-  const lifetime = options.expires ? `Expires=${options.expires.toUTCString()}` : 'Max-Age=0'
-  return `${name}=${value}; ${lifetime}; Path=${options.path}; HttpOnly; Secure; SameSite=${options.sameSite}`
-}
-
-const isPrefixed = (name: string) => name.startsWith('__Host-') || name.startsWith('__Secure-')
-
-/**
- * Clears cookie `name` (set with `path`) in this request's response; returns the header, for an error
- * response that replaces it. Prefixed names are deleted only by a `Secure` line; an app's own plain cookie,
- * maybe set over http in development, only by one without.
- */
-export function clearCookie(c: Context, name: string, path = '/'): { 'Set-Cookie': string } {
-  const line = cookieLine(name, '', { path, expires: null, sameSite: 'Lax' })
-  const header = { 'Set-Cookie': isPrefixed(name) ? line : line.replace('; Secure', '') }
-  c.header('Set-Cookie', header['Set-Cookie'], { append: true })
-  return header
 }
