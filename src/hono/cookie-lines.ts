@@ -60,7 +60,14 @@ export function clearCookie(c: Context, name: string, path: string): string[] {
   return [line]
 }
 
-/** The paths whose cookies a browser sends with a request to `path` (RFC 6265 §5.1.4): its ancestors and itself. */
+/**
+ * The paths whose cookies a browser sends with a request to `path` (RFC 6265 §5.1.4): its ancestors and itself.
+ *
+ * @example
+ * ```ts
+ * matchingCookiePaths('/auth/refresh') // ['/', '/auth', '/auth/', '/auth/refresh']
+ * ```
+ */
 export function matchingCookiePaths(path: string): string[] {
   const paths = new Set(['/'])
   for (let slash = path.indexOf('/', 1); slash !== -1; slash = path.indexOf('/', slash + 1)) {
@@ -70,7 +77,14 @@ export function matchingCookiePaths(path: string): string[] {
   return [...paths]
 }
 
-/** The `Domain` values a cookie sent to `host` can have: the host and each parent of two labels or more. */
+/**
+ * The `Domain` values a cookie sent to `host` can have: the host and each parent of two labels or more.
+ *
+ * @example
+ * ```ts
+ * matchingCookieDomains('app.example.com') // ['app.example.com', 'example.com']
+ * ```
+ */
 export function matchingCookieDomains(host: string): string[] {
   // An IP address has no parent domains, and a single label (localhost) takes no Domain cookies.
   if (/^[\d.]+$/.test(host) || host.includes(':') || !host.includes('.')) return []

@@ -13,7 +13,7 @@ import type { TokenCookies } from './token-cookies.ts'
 const bearerCredentials = /^[A-Za-z0-9\-._~+/]+=*$/
 
 /** Marks the retry after an eviction, so copies that would not go away cannot cause a redirect loop. */
-export const evictedMarker = 'shadow-cookies-evicted'
+const evictedMarker = 'shadow-cookies-evicted'
 
 /**
  * The token of an `Authorization: Bearer` header (RFC 6750 §2.1); `null` for no header or another scheme
@@ -71,7 +71,7 @@ export function tokenCookieValues(c: Context, cookies: TokenCookies): TokenCooki
     if (evictions.length > 0 && !url.searchParams.has(evictedMarker)) {
       const headers = new Headers({ Location: `${url.pathname}${url.search ? `${url.search}&` : '?'}${evictedMarker}`, 'Cache-Control': 'no-store' })
       for (const line of evictions) headers.append('Set-Cookie', line)
-      throw new HTTPException(307, { res: new Response(null, { status: 307, headers }), message: 'ERR_COOKIE_AMBIGUOUS' })
+      throw new HTTPException(307, { res: new Response(null, { status: 307, headers }), message: 'a token cookie came in planted copies: evicted, retry' })
     }
   }
   const trusted = (kind: (typeof kinds)[number]) => (suspect.includes(kind) ? null : values[kind][0] ?? null)
