@@ -26,3 +26,9 @@ export function testClock(start = Date.parse('2026-06-01T12:00:00.000Z')): TestC
 
 export const minutes = (n: number) => n * 60_000
 export const days = (n: number) => n * 86_400_000
+
+/** The token with one character of its secret changed: a middle one, since the last may carry only padding bits. */
+export function withWrongSecret(token: string): string {
+  const at = token.length - 8
+  return token.slice(0, at) + (token[at] === 'A' ? 'B' : 'A') + token.slice(at + 1)
+}

@@ -4,6 +4,9 @@
 // reachable from it is printed every way an app or a library might print it. No secret may show in any
 // spelling. An export this walk does not know fails the test, so a new export is a deliberate decision.
 import { inspect } from 'node:util'
+import BetterSqlite3 from 'better-sqlite3'
+import { drizzle as drizzleSqlite } from 'drizzle-orm/better-sqlite3'
+import { pgSchema } from 'drizzle-orm/pg-core'
 import { drizzle } from 'drizzle-orm/node-postgres'
 import pg from 'pg'
 import { expect, it } from 'vitest'
@@ -17,6 +20,7 @@ import { pepperedHasher } from '../../src/managers/peppers.ts'
 import { Argon2idHasher } from '../../src/serverpod/argon2.ts'
 import { ServerpodSessionHasher } from '../../src/serverpod/hashes.ts'
 import * as serverpodEntry from '../../src/serverpod/index.ts'
+import * as sqliteEntry from '../../src/sqlite/index.ts'
 import { es512KeyMaterial } from '../support/forge.ts'
 import { spellings } from '../support/spellings.ts'
 
@@ -140,6 +144,11 @@ it('no exported object, nor anything reachable from one, prints a secret, pepper
     JwtTokenManager: () => [jwtManager],
     ServerSideSessionsTokenManager: () => [sessionsManager],
     drizzleTokenStore: () => [store],
+    tokenTables: () => [drizzleEntry.tokenTables({ schema: pgSchema('auth') }), sqliteEntry.tokenTables()],
+    sqliteTokenStore: () => {
+      const sqliteStore = sqliteEntry.sqliteTokenStore(drizzleSqlite(new BetterSqlite3(':memory:')))
+      return [sqliteStore, rootEntry.initializeAuthServices({ store: sqliteStore, tokenManagerBuilders: [jwtConfig, sessionsConfig] })]
+    },
     serverpodStore: () => [serverpodStore, serverpodAuth, serverpodAuth.getTokenManager(rootEntry.JwtTokenManager)],
     authenticate: () => [honoEntry.authenticate({ auth }), honoEntry.authenticate({ auth: authSource, cookies: honoEntry.tokenCookies({ session: 'session' }), optional: true })],
     authRoutes: () => [honoEntry.authRoutes(auth), honoEntry.authRoutes(authSource, { cookies: honoEntry.tokenCookies({ session: 'session' }) })],
@@ -158,7 +167,7 @@ it('no exported object, nor anything reachable from one, prints a secret, pepper
     },
   }
   const holdNothing = new Set(['errorCodes', 'authRefreshToken', 'authSession', 'guard'])
-  const entries = { root: rootEntry, drizzle: drizzleEntry, hono: honoEntry, client: clientEntry, jwt: jwtEntry, serverpod: serverpodEntry }
+  const entries = { root: rootEntry, drizzle: drizzleEntry, sqlite: sqliteEntry, hono: honoEntry, client: clientEntry, jwt: jwtEntry, serverpod: serverpodEntry }
 
   const roots = new Map<string, unknown>()
   const unknown: string[] = []

@@ -6,7 +6,7 @@ import {
 import { drizzleTokenStore, type AnyPgDatabase, type DrizzleTokenStoreOptions } from '../../src/drizzle/index.ts'
 import { secrets, testClock, type TestClock } from '../conformance/fixtures.ts'
 
-export { secrets, testClock, type TestClock } from '../conformance/fixtures.ts'
+export { secrets, testClock, withWrongSecret, type TestClock } from '../conformance/fixtures.ts'
 
 // These mirror conformance/support.ts on purpose: unit tests build from src/, the conformance suite from
 // the published package (dist/), and a class of one is not an instance of the other.
