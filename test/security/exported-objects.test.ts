@@ -140,6 +140,7 @@ it('no exported object, nor anything reachable from one, prints a secret, pepper
     JwtTokenManager: () => [jwtManager],
     ServerSideSessionsTokenManager: () => [sessionsManager],
     drizzleTokenStore: () => [store],
+    tokenTables: () => [drizzleEntry.tokenTables()],
     serverpodStore: () => [serverpodStore, serverpodAuth, serverpodAuth.getTokenManager(rootEntry.JwtTokenManager)],
     authenticate: () => [honoEntry.authenticate({ auth }), honoEntry.authenticate({ auth: authSource, cookie: 'session', optional: true })],
     authRoutes: () => [honoEntry.authRoutes(auth), honoEntry.authRoutes(authSource, { cookies: honoEntry.tokenCookies({ session: 'session' }) })],
