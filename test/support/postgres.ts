@@ -48,6 +48,13 @@ export async function createServerDatabase(label: string, options: DatabaseOptio
       const client = new pg.Client({ connectionString: serverUrl })
       await client.connect()
       try {
+        // A pool's end() resolves before its sessions have left the server; forcing them out then makes
+        // node-postgres raise an uncaught 57P01 on a client that is closing. Give them a moment first.
+        for (let waited = 0; waited < 2_000; waited += 50) {
+          const { rows } = await client.query('select count(*)::int as n from pg_stat_activity where datname = $1', [name])
+          if (rows[0].n === 0) break
+          await new Promise((resolve) => setTimeout(resolve, 50))
+        }
         await client.query(`drop database if exists ${name} with (force)`)
       } finally {
         await client.end()
