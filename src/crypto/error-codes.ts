@@ -38,6 +38,7 @@ export const errorCodes = {
   ERR_INSUFFICIENT_SCOPE: 'The token lacks a scope the route requires (HTTP 403 insufficient_scope).',
   ERR_INVALID_REQUEST: 'The request body is not what the route expects (HTTP 400 invalid_request).',
   ERR_BODY_TOO_LARGE: 'The request body is larger than the route accepts (HTTP 400 invalid_request).',
+  ERR_UNSUPPORTED_GRANT_TYPE: 'A form refresh named a grant_type other than refresh_token (HTTP 400 unsupported_grant_type).',
   ERR_TOKEN_NOT_FOUND: 'The token to revoke is not one of the caller’s (HTTP 404).',
   ERR_NO_PUBLIC_KEYS: 'No ES512 key is configured, so there is no JWKS to serve (HTTP 404).',
   ERR_CROSS_SITE_REQUEST: 'A state-changing request authenticated by a cookie was started by another site (HTTP 403 access_denied).',

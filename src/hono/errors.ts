@@ -8,6 +8,7 @@ export type OAuthError =
   | 'invalid_token'
   | 'insufficient_scope'
   | 'invalid_grant'
+  | 'unsupported_grant_type'
   | 'temporarily_unavailable'
   | 'server_error'
   | 'unauthorized'
@@ -60,6 +61,7 @@ const httpAnswers: { [C in ErrorCode]: HttpAnswer } = {
   ERR_INSUFFICIENT_SCOPE: { status: 403, error: 'insufficient_scope', challenge: true },
   ERR_INVALID_REQUEST: { status: 400, error: 'invalid_request' },
   ERR_BODY_TOO_LARGE: { status: 400, error: 'invalid_request' },
+  ERR_UNSUPPORTED_GRANT_TYPE: { status: 400, error: 'unsupported_grant_type' },
   ERR_TOKEN_NOT_FOUND: { status: 404, error: 'not_found' },
   ERR_NO_PUBLIC_KEYS: { status: 404, error: 'not_found' },
   ERR_CROSS_SITE_REQUEST: { status: 403, error: 'access_denied' },

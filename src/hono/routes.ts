@@ -9,6 +9,7 @@ import { bearerToken, tokenCookieValues } from './credential.ts'
 import { clearTokenCookies, type TokenCookies } from './token-cookies.ts'
 import { resolveAuth, type AuthSource } from './cache.ts'
 import { guard, httpError } from './errors.ts'
+import { isFormBody, oauthTokenResponse, readRefreshGrant } from './oauth-refresh.ts'
 
 export interface AuthRoutesOptions {
   /**
@@ -52,6 +53,7 @@ type SignedIn = Pick<AuthenticationInfo, 'authId' | 'tokenIssuer' | 'userIdentif
  * The token endpoints, as a Hono app to mount (conventionally at `/auth`):
  * - `POST /refresh` `{ refreshToken }` → 200 AuthSuccess (rotated refresh token); dead token → 400 `invalid_grant`.
  *   In cookie mode an empty body uses the refresh cookie (or reports the session cookie's sign-in).
+ *   The RFC 6749 §6 form (`grant_type=refresh_token&refresh_token=…`) is answered as RFC 6749 §5.1.
  * - `POST /sign-out` → 204, revokes the presented token; `POST /sign-out-all` → 204, revokes all of the caller's
  * - `GET /tokens` → the caller's tokens; `DELETE /tokens/:tokenId` → 204, or 404 unless it is the caller's
  * - `GET /.well-known/jwks.json` → the ES512 public keys (404 without ES512)
@@ -111,6 +113,14 @@ export function authRoutes<E extends Env = any>(auth: AuthSource<E>, options: Au
   }
 
   app.post('/refresh', refreshBodyLimit, async (c) => {
+    // Standard OAuth clients send the form of RFC 6749 §6; they get its answer, errors included.
+    if (isFormBody(c)) {
+      const { refreshToken } = await readRefreshGrant(c)
+      const services = await servicesOf(c)
+      const jwt = await guard(() => services.getTokenManager(JwtTokenManager))
+      const success = await guard(() => jwt.refreshAccessToken(refreshToken))
+      return c.json(oauthTokenResponse(success), 200, noStore)
+    }
     const refreshToken = await bodyRefreshToken(c, cookies !== undefined)
     if (refreshToken === null) return refreshFromCookies(c, await servicesOf(c), cookies!, realm)
     const services = await servicesOf(c)
