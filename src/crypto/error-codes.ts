@@ -27,6 +27,13 @@ export const errorCodes = {
   ERR_AUTH_USER_BLOCKED: 'authUsers reports the user as blocked: no new tokens.',
   ERR_AUTH_USER_NOT_FOUND: 'authUsers does not know the user.',
 
+  // DPoP (RFC 9449): the proof of possession that comes with a key-bound token or asks to bind one.
+  ERR_DPOP_PROOF_MISSING: 'A DPoP proof is required (binding is required, or the token is bound to a key) but the request carries none.',
+  ERR_DPOP_PROOF_INVALID: 'The DPoP proof is malformed, not signed by its own key, or does not fit the request (method, URL, time, access token hash).',
+  ERR_DPOP_PROOF_REPLAYED: 'A DPoP proof with this jti was already used with this key.',
+  ERR_DPOP_NONCE_REQUIRED: 'The DPoP proof must carry the server’s current nonce; the DPoP-Nonce header of the answer has it.',
+  ERR_DPOP_KEY_MISMATCH: 'The DPoP proof is signed by another key than the one the token is bound to (cnf.jkt).',
+
   // Storage.
   ERR_STORAGE_UNAVAILABLE: 'The database did not answer in time or failed transiently; retry later (HTTP 503 with Retry-After).',
   ERR_STORAGE: 'The database refused the operation (a missing migration, an app constraint); retrying does not help (HTTP 500).',

@@ -5,3 +5,7 @@ export { signJws, verifyJws, verifyJwt, maxJwsLength, type JwsAlgorithm, type Jw
 export { exportPublicJwk, importEs512PrivateKey, importEs512PublicKey, importHmacSha512Key, jwkThumbprint } from './keys.ts'
 export { SecretHasher, maxPbkdf2Iterations, type SecretHashAlgorithm, type SecretHashVerdict } from './secret-hash.ts'
 export { ConfigError, EdgeTokenError, KeyImportError, UnsupportedAlgorithmError } from './errors.ts'
+export { dpopAlgorithms, dpopPublicJwk, importDpopPublicKey, supportedDpopAlgorithms, type DpopAlgorithm } from './dpop-keys.ts'
+export { normalizeHtu } from './dpop-htu.ts'
+export { accessTokenHash, parseDpopProof, verifyDpopSignature, maxDpopProofLength, type DpopProofFault, type ParsedDpopProof } from './dpop-proof.ts'
+export { signDpopProof, type DpopKey, type DpopProofInput } from './dpop-sign.ts'

@@ -120,12 +120,28 @@ export async function exportPublicJwk(publicKey: WebCryptoKey): Promise<Jwk> {
   return { kty: jwk.kty!, crv: jwk.crv!, x: jwk.x!, y: jwk.y! }
 }
 
+/** The members RFC 7638 §3.2 hashes for each key type, in lexicographic order. */
+const thumbprintMembers: Record<string, readonly (keyof Jwk)[]> = {
+  EC: ['crv', 'kty', 'x', 'y'],
+  OKP: ['crv', 'kty', 'x'],
+  RSA: ['e', 'kty', 'n'],
+}
+
 /**
- * The RFC 7638 thumbprint of an EC public JWK (SHA-256, base64url): a stable `kid`.
+ * The RFC 7638 thumbprint of a public JWK (EC, OKP or RSA; SHA-256, base64url): a stable `kid`, and the
+ * `jkt` that DPoP binds tokens to. Private members are ignored: only the required public ones are hashed.
+ *
+ * @example
+ * ```ts
+ * const jkt = await jwkThumbprint({ kty: 'EC', crv: 'P-256', x: '…', y: '…' }) // 43 base64url characters
+ * ```
  */
 export async function jwkThumbprint(jwk: Jwk): Promise<string> {
-  if (jwk.kty !== 'EC' || !jwk.crv || !jwk.x || !jwk.y) throw new KeyImportError('A thumbprint needs an EC JWK with crv, x and y.')
+  const members = typeof jwk?.kty === 'string' ? thumbprintMembers[jwk.kty] : undefined
+  if (!members || !members.every((m) => typeof jwk[m] === 'string' && jwk[m] !== '')) {
+    throw new KeyImportError('A thumbprint needs an EC (crv, x, y), OKP (crv, x) or RSA (n, e) JWK.')
+  }
   // Required members only, in lexicographic order, no whitespace (RFC 7638 §3.2).
-  const canonical = `{"crv":${JSON.stringify(jwk.crv)},"kty":"EC","x":${JSON.stringify(jwk.x)},"y":${JSON.stringify(jwk.y)}}`
+  const canonical = `{${members.map((m) => `${JSON.stringify(m)}:${JSON.stringify(jwk[m])}`).join(',')}}`
   return encodeBase64Url(new Uint8Array(await crypto.subtle.digest('SHA-256', utf8Encode(canonical))))
 }

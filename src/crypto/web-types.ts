@@ -16,6 +16,8 @@ export interface Jwk {
   y?: string
   d?: string
   k?: string
+  n?: string
+  e?: string
   alg?: string
   use?: string
   kid?: string

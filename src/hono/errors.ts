@@ -14,6 +14,8 @@ export type OAuthError =
   | 'unauthorized'
   | 'not_found'
   | 'access_denied'
+  | 'invalid_dpop_proof'
+  | 'use_dpop_nonce'
 
 /** The JSON body of every error response: `error` for OAuth clients, `code` to branch on precisely. */
 export interface AuthErrorBody {
@@ -65,6 +67,12 @@ const httpAnswers: { [C in ErrorCode]: HttpAnswer } = {
   ERR_TOKEN_NOT_FOUND: { status: 404, error: 'not_found' },
   ERR_NO_PUBLIC_KEYS: { status: 404, error: 'not_found' },
   ERR_CROSS_SITE_REQUEST: { status: 403, error: 'access_denied' },
+  // RFC 9449 §5 and §8, as the token endpoint answers; authenticate turns them into 401 DPoP challenges.
+  ERR_DPOP_PROOF_MISSING: { status: 400, error: 'invalid_dpop_proof' },
+  ERR_DPOP_PROOF_INVALID: { status: 400, error: 'invalid_dpop_proof' },
+  ERR_DPOP_PROOF_REPLAYED: { status: 400, error: 'invalid_dpop_proof' },
+  ERR_DPOP_NONCE_REQUIRED: { status: 400, error: 'use_dpop_nonce' },
+  ERR_DPOP_KEY_MISMATCH: { status: 400, error: 'invalid_grant' },
 }
 
 const quoted = (value: string) => `"${value.replace(/[\\"]/g, '\\$&')}"`
