@@ -32,6 +32,7 @@ const secrets = {
   sessionPepper: 'walk-session-pepper-0f1e2d3c4b',
   oldSessionPepper: 'walk-old-session-pepper-9a8b7c6d5e',
   databasePassword: 'walk-database-password-13579',
+  dpopNonceSecret: 'walk-dpop-nonce-secret-2468ace02468ace0',
 }
 
 const isObject = (v: unknown): v is object => (v !== null && typeof v === 'object') || typeof v === 'function'
@@ -160,6 +161,11 @@ it('no exported object, nor anything reachable from one, prints a secret, pepper
     localStorageStorage: () => [clientEntry.localStorageStorage('walk')],
     webLocks: () => [clientEntry.webLocks()],
     noLock: () => [clientEntry.noLock],
+    DpopVerifier: async () => {
+      const verifier = new rootEntry.DpopVerifier({ nonce: { secret: secrets.dpopNonceSecret } })
+      await verifier.nonce()
+      return [verifier, new rootEntry.DpopVerifier()]
+    },
     createAccessTokenVerifier: async () => {
       const verifiers = [jwtEntry.createAccessTokenVerifier({ keys: [secrets.hmac, new TextEncoder().encode(secrets.oldHmac), es.publicKey] })]
       await verifiers[0]!.ready
