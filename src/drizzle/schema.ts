@@ -49,6 +49,8 @@ export type RefreshTokenColumnBuilders = {
   fixedSecretHash: NotNull<ByteaBuilder<'fixed_secret_hash'>>
   rotatingSecretHash: NotNull<ByteaBuilder<'rotating_secret_hash'>>
   previousRotatingSecretHash: ByteaBuilder<'previous_rotating_secret_hash'>
+  /** RFC 7638 thumbprint of the DPoP key the token is bound to; null when unbound. */
+  dpopJkt: PgTextBuilderInitial<'dpop_jkt', [string, ...string[]]>
   createdAt: NotNull<PgTimestampBuilderInitial<'created_at'>>
   lastUpdatedAt: NotNull<PgTimestampBuilderInitial<'last_updated_at'>>
 }
@@ -120,6 +122,7 @@ export function tokenTables(options: TokenTablesOptions = {}): TokenTables {
       fixedSecretHash: bytea('fixed_secret_hash').notNull(),
       rotatingSecretHash: bytea('rotating_secret_hash').notNull(),
       previousRotatingSecretHash: bytea('previous_rotating_secret_hash'),
+      dpopJkt: text('dpop_jkt'),
       createdAt: timestamptz('created_at').notNull(),
       lastUpdatedAt: timestamptz('last_updated_at').notNull(),
     },

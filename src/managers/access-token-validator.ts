@@ -11,24 +11,33 @@ export interface AccessTokenRules {
   now: () => number
   /** Fully validated tokens, checked before the signature (see {@link VerifiedTokens}). */
   cache?: VerifiedTokens
+  /**
+   * Whether this request may use the token (DPoP binding), on fresh and cached tokens alike. Default: only
+   * unbound tokens, so a verifier that knows nothing of proofs never accepts a bound token as a bearer one.
+   */
+  admits?: (info: AuthenticationInfo, proof: unknown) => boolean
 }
 
 /** `null` for an invalid, expired or foreign token; never rejects for any token. */
-export type AccessTokenValidator = (token: string) => Promise<AuthenticationInfo | null>
+export type AccessTokenValidator = (token: string, proof?: unknown) => Promise<AuthenticationInfo | null>
+
+const unboundOnly = (info: AuthenticationInfo) => info.dpopJkt === undefined
 
 /**
  * The access-token check of `JwtTokenManager.validateToken` and of `createAccessTokenVerifier`: one
  * implementation. Header, signature, payload and claims run in a single async function (the verifier's),
  * which keeps the promise chain of a validation to one link.
  */
-export function accessTokenValidator(keys: readonly JwsKey[], { issuer, clockToleranceMs, now, cache }: AccessTokenRules): AccessTokenValidator {
-  const verify = jwsVerifier<number, AuthenticationInfo>(keys, (payloadPart, _header, token, nowMs) => {
+export function accessTokenValidator(keys: readonly JwsKey[], { issuer, clockToleranceMs, now, cache, admits = unboundOnly }: AccessTokenRules): AccessTokenValidator {
+  const verify = jwsVerifier<{ nowMs: number; proof: unknown }, AuthenticationInfo>(keys, (payloadPart, _header, token, { nowMs, proof }) => {
     const payload = decodeJsonPart(payloadPart)
     const info = payload && readAccessClaims(payload, nowMs, clockToleranceMs, issuer)
-    if (info) cache?.set(token, info, payload!)
-    return info
+    if (!info) return null
+    // Cached as the token is; the binding is checked against each request's proof, hit or miss.
+    cache?.set(token, info, payload!)
+    return admits(info, proof) ? info : null
   })
-  return (token) => {
+  return (token, proof) => {
     let nowMs: number
     try {
       nowMs = now()
@@ -36,6 +45,7 @@ export function accessTokenValidator(keys: readonly JwsKey[], { issuer, clockTol
       return Promise.reject(error)
     }
     const cached = cache?.get(token, nowMs)
-    return cached === undefined ? verify(token, nowMs) : Promise.resolve(cached)
+    if (cached === undefined) return verify(token, { nowMs, proof })
+    return Promise.resolve(cached && admits(cached, proof) ? cached : null)
   }
 }

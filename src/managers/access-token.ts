@@ -5,7 +5,8 @@ import type { AuthenticationInfo } from './types.ts'
 // Claim names shared with Serverpod, so a Serverpod server holding the same HS512 key accepts our tokens.
 export const scopeNamesClaim = 'dev.serverpod.scopeNames'
 export const refreshTokenIdClaim = 'dev.serverpod.refreshTokenId'
-const registeredClaims = new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti'])
+// `cnf` (RFC 7800) carries the DPoP binding: an extra claim must never be able to set or fake it.
+const registeredClaims = new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'cnf'])
 
 /** Rejects extra claims that would shadow a registered or `dev.serverpod.` claim — before anything is written. */
 export function checkExtraClaims(claims: unknown): Record<string, unknown> {
@@ -26,6 +27,8 @@ export interface AccessClaimsInput {
   issuedAtMs: number
   lifetimeMs: number
   issuer: string | undefined
+  /** The DPoP key's thumbprint: the token is bound to it (`cnf.jkt`, RFC 9449 §6.1). */
+  dpopJkt?: string | null
 }
 
 export function accessTokenClaims(input: AccessClaimsInput): Record<string, unknown> {
@@ -39,6 +42,7 @@ export function accessTokenClaims(input: AccessClaimsInput): Record<string, unkn
     jti: crypto.randomUUID(),
     ...(input.scopes.length > 0 && { [scopeNamesClaim]: input.scopes }),
     [refreshTokenIdClaim]: input.refreshTokenId,
+    ...(input.dpopJkt && { cnf: { jkt: input.dpopJkt } }),
   }
 }
 
@@ -81,6 +85,14 @@ export function readAccessClaims(
   const scopes = payload[scopeNamesClaim] ?? []
   if (!Array.isArray(scopes)) return null
   for (const scope of scopes) if (typeof scope !== 'string') return null
+  // A confirmation we cannot read is no confirmation: the token is refused, never taken as unbound.
+  const { cnf } = payload
+  let dpopJkt: string | undefined
+  if (cnf !== undefined) {
+    const jkt = (cnf as { jkt?: unknown } | null)?.jkt
+    if (typeof cnf !== 'object' || cnf === null || typeof jkt !== 'string' || Object.keys(cnf).length !== 1) return null
+    dpopJkt = jkt
+  }
 
   // A loop, not Object.entries: this runs on every validation, and most tokens carry no extra claims.
   let extraClaims: Record<string, unknown> | undefined
@@ -93,5 +105,6 @@ export function readAccessClaims(
     authId: refreshTokenId,
     tokenIssuer: 'jwt',
     ...(extraClaims && { extraClaims }),
+    ...(dpopJkt !== undefined && { dpopJkt }),
   }
 }

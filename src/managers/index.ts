@@ -6,7 +6,7 @@ export type { HasherOptions, RefreshTokenFormat, RefreshTokenParts, SecretHashin
 export type { ManagerContext, TokenManagerBuilder } from './builder.ts'
 export { JwtAlgorithm, type PublicJwk } from './jwt-algorithm.ts'
 export { JwtConfig, JwtConfigFromPasswords, type JwtConfigOptions } from './jwt-config.ts'
-export { JwtTokenManager, type ExtraClaimsProvider, type OnRefreshTokenCreated } from './jwt-token-manager.ts'
+export { JwtTokenManager, type ExtraClaimsProvider, type OnRefreshTokenCreated, type RefreshOptions } from './jwt-token-manager.ts'
 export {
   ServerSideSessionsConfig, ServerSideSessionsConfigFromPasswords, type ServerSideSessionsConfigOptions,
 } from './session-config.ts'

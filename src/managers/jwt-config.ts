@@ -8,6 +8,7 @@ import { type Passwords, requirePasswords } from './passwords.ts'
 import { pepperOptions } from './peppers.ts'
 import { verifiedTokenCacheSize } from './verified-tokens.ts'
 import type { Duration } from './types.ts'
+import { resolveDpopSetting, type DpopSetting } from './dpop/binding.ts'
 
 /** `TContext`: the type of the `context` your `issueToken` calls pass, as the callbacks receive it. */
 export interface JwtConfigOptions<TDb = any, TContext = unknown> {
@@ -42,6 +43,13 @@ export interface JwtConfigOptions<TDb = any, TContext = unknown> {
   verifiedTokenCacheSize?: number
   extraClaimsProvider?: ExtraClaimsProvider<TContext>
   onRefreshTokenCreated?: OnRefreshTokenCreated<TDb, TContext>
+  /**
+   * DPoP (RFC 9449): sign-ins and refreshes with a valid proof are bound to its key (`cnf.jkt` in the access
+   * token, the key's thumbprint beside the refresh token), and bound tokens work only with proofs of that key.
+   * `'optional'` binds when a proof comes, `'required'` refuses requests without one. Proof rules (algorithms,
+   * `iat` window, replay memory, server nonces) go in the object form: `{ binding: 'optional', nonce: { secret } }`.
+   */
+  dpop?: DpopSetting
 }
 
 /**
@@ -94,6 +102,7 @@ export class JwtConfig<TDb = any, TContext = unknown> implements TokenManagerBui
       issuer: options.issuer,
       extraClaimsProvider: options.extraClaimsProvider,
       onRefreshTokenCreated: options.onRefreshTokenCreated,
+      dpop: resolveDpopSetting(options.dpop),
     }
   }
 

@@ -16,12 +16,14 @@ import {
 } from './errors.ts'
 import { revokedId, rowFilter } from './token-filter.ts'
 import { VerifiedTokens } from './verified-tokens.ts'
+import { DpopBinder, type DpopProofRequest, type resolveDpopSetting } from './dpop/binding.ts'
+import type { DpopVerifier } from './dpop/verifier.ts'
 import type { JwtAlgorithm, PublicJwk } from './jwt-algorithm.ts'
 import { defaultFormats, type HasherOptions, type RefreshTokenFormat, type SecretHashing } from './formats.ts'
 import { deriveNextRotatingSecret } from './refresh-token.ts'
 import type { NewRow, RefreshTokenRow } from './storage.ts'
 import type {
-  AuthSuccess, AuthenticationInfo, IssueContext, IssueTokenOptions, RevokeTokenOptions, TokenFilter, TokenInfo, TokenManager,
+  AuthSuccess, AuthenticationInfo, IssueContext, IssueTokenOptions, RevokeTokenOptions, TokenFilter, TokenInfo, TokenManager, ValidateTokenOptions,
 } from './types.ts'
 
 interface Keys {
@@ -67,6 +69,14 @@ export interface ResolvedJwtConfig {
   // The manager hands each callback whatever issueToken got as `context`: it has no type of its own here.
   extraClaimsProvider: ExtraClaimsProvider<any> | undefined
   onRefreshTokenCreated: OnRefreshTokenCreated<any, any> | undefined
+  /** DPoP binding (`JwtConfig({ dpop })`); `null` when off. */
+  dpop: ReturnType<typeof resolveDpopSetting>
+}
+
+/** Options of `refreshAccessToken`. */
+export interface RefreshOptions {
+  /** The request's DPoP proof: a bound refresh token refreshes only with a proof of its key. */
+  dpop?: DpopProofRequest
 }
 
 /**
@@ -91,12 +101,16 @@ export class JwtTokenManager implements TokenManager {
   /** The store's refresh-token format and the hashers it builds from this config's peppers. */
   readonly #format: RefreshTokenFormat
   readonly #hashers: { fixed: SecretHashing; rotating: SecretHashing }
+  readonly #dpop: DpopBinder
 
   constructor(config: ResolvedJwtConfig, context: ManagerContext) {
     this.#config = config
     this.#context = context
     this.#format = (context.store.formats ?? defaultFormats).refreshToken
     this.#hashers = this.#format.hashers(config.hashing)
+    // Serverpod's tables have no column for the key: a binding would be forgotten at the first refresh.
+    if (config.dpop && context.store.formats) throw new ConfigError('dpop needs the library\'s own tables (not serverpodStore).')
+    const dpop = (this.#dpop = new DpopBinder(config.dpop, () => context.clock.now().getTime()))
     this.#keys = new Loading(async (): Promise<Keys> => {
       const [primary, ...all] = await Promise.all([config.algorithm, ...config.verificationAlgorithms].map((a) => a.keys()))
       if (!primary?.signing) throw new ConfigError('algorithm needs a private key to sign access tokens.')
@@ -112,6 +126,7 @@ export class JwtTokenManager implements TokenManager {
       clockToleranceMs: config.clockTolerance,
       now: () => context.clock.now().getTime(),
       ...(config.verifiedTokenCacheSize > 0 && { cache: new VerifiedTokens(config.verifiedTokenCacheSize, config.clockTolerance) }),
+      admits: (info, proof) => dpop.admits(info, proof),
     }))
     this.ready = observed(Promise.all([this.#keys.promise, this.#hashers.fixed.ready(), this.#hashers.rotating.ready()]).then(() => undefined))
   }
@@ -121,6 +136,7 @@ export class JwtTokenManager implements TokenManager {
     const scopes = await admitUser(this.#context.authUsers, options)
     const provided = await this.#config.extraClaimsProvider?.({ authUserId, method, scopes, context: options.context })
     const extraClaims = provided === undefined ? null : checkExtraClaims(provided)
+    const dpopJkt = await this.#dpop.proofJkt(options.dpop)
 
     const now = this.#context.clock.now()
     const id = crypto.randomUUID()
@@ -132,20 +148,26 @@ export class JwtTokenManager implements TokenManager {
     ])
     const row: NewRow<RefreshTokenRow> = {
       id, authUserId, method, scopes, extraClaims, fixedSecretHash, rotatingSecretHash,
-      previousRotatingSecretHash: null, createdAt: this.#context.clock.stamp(),
+      previousRotatingSecretHash: null, dpopJkt, createdAt: this.#context.clock.stamp(),
     }
     // Sign before writing: once the row is stored, nothing can fail and leave it without a token.
-    const success = await this.#success(row, this.#format.encode({ id, fixedSecret, rotatingSecret }), now)
+    const success = await this.#success(row, this.#format.encode({ id, fixedSecret, rotatingSecret }), now, dpopJkt)
     const writes = await this.#config.onRefreshTokenCreated?.({ authUserId, refreshTokenId: id, db: this.#context.store.db, context: options.context })
     await this.#context.store.insertRefreshToken(row, { writes: writes ?? [], transaction: options.transaction })
     return success
   }
 
-  validateToken(token: string): Promise<AuthenticationInfo | null> {
+  validateToken(token: string, options?: ValidateTokenOptions): Promise<AuthenticationInfo | null> {
     // A broken clock or an unusable key rejects (ConfigError, KeyImportError: HTTP 500) rather than reading
     // as "token invalid" (401), or the operator would never learn of it. No await once the keys are in.
     const validate = this.#validate.value
-    return validate ? validate(token) : this.#validate.promise.then((loaded) => loaded(token))
+    const proof = options?.dpop
+    return validate ? validate(token, proof) : this.#validate.promise.then((loaded) => loaded(token, proof))
+  }
+
+  /** The verifier of this manager's DPoP proofs (`JwtConfig({ dpop })`), or `null` when DPoP is off. */
+  get dpopVerifier(): DpopVerifier | null {
+    return this.#dpop.verifier
   }
 
   /**
@@ -158,14 +180,16 @@ export class JwtTokenManager implements TokenManager {
    * @throws RefreshTokenMalformedError | RefreshTokenNotFoundError | RefreshTokenExpiredError |
    *   RefreshTokenInvalidSecretError | RefreshTokenReusedError | AuthUserBlockedError | StorageUnavailableError
    */
-  async refreshAccessToken(refreshToken: string): Promise<AuthSuccess> {
+  async refreshAccessToken(refreshToken: string, options: RefreshOptions = {}): Promise<AuthSuccess> {
     const parts = this.#format.decode(refreshToken)
     if (!parts) throw new RefreshTokenMalformedError()
+    const proofJkt = await this.#dpop.proofJkt(options.dpop)
     const { store, clock } = this.#context
     const { gracePeriod } = this.#config
     const { fixed, rotating } = this.#hashers
     const row = await store.findRefreshToken(parts.id)
     if (!row) throw new RefreshTokenNotFoundError()
+    const dpopJkt = this.#dpop.refreshJkt(row.dpopJkt ?? null, proofJkt)
 
     // When the request reached the database: later latency (hashing, a slow link) does not eat the window.
     const now = clock.at(row.readAt)
@@ -204,7 +228,7 @@ export class JwtTokenManager implements TokenManager {
       }
       current = winner
     }
-    return this.#success(current, this.#format.encode({ id: row.id, fixedSecret: parts.fixedSecret, rotatingSecret: nextSecret }), clock.now())
+    return this.#success(current, this.#format.encode({ id: row.id, fixedSecret: parts.fixedSecret, rotatingSecret: nextSecret }), clock.now(), dpopJkt)
   }
 
   async revokeToken(options: RevokeTokenOptions): Promise<void> {
@@ -274,10 +298,10 @@ export class JwtTokenManager implements TokenManager {
     throw new RefreshTokenReusedError()
   }
 
-  async #success(row: NewRow<RefreshTokenRow>, refreshToken: string, now: Date): Promise<AuthSuccess> {
+  async #success(row: NewRow<RefreshTokenRow>, refreshToken: string, now: Date, dpopJkt: string | null): Promise<AuthSuccess> {
     const claims = accessTokenClaims({
       authUserId: row.authUserId, refreshTokenId: row.id, scopes: row.scopes, extraClaims: row.extraClaims,
-      issuedAtMs: now.getTime(), lifetimeMs: this.#config.accessTokenLifetime, issuer: this.#config.issuer,
+      issuedAtMs: now.getTime(), lifetimeMs: this.#config.accessTokenLifetime, issuer: this.#config.issuer, dpopJkt,
     })
     const token = await signJws(claims, (await this.#keys.promise).signing)
     return {
@@ -290,6 +314,7 @@ export class JwtTokenManager implements TokenManager {
       scopeNames: row.scopes,
       tokenId: row.id,
       jwtRefreshTokenId: row.id,
+      ...(dpopJkt && { dpopJkt }),
     }
   }
 }

@@ -18,6 +18,11 @@ export interface RefreshTokenRow {
   rotatingSecretHash: Uint8Array
   /** Hash of the rotating secret before the last rotation: lets a retry inside the grace window succeed. */
   previousRotatingSecretHash: Uint8Array | null
+  /**
+   * RFC 7638 thumbprint of the DPoP key the token is bound to: it refreshes only with a proof of that key.
+   * `null` (or absent, in stores without the column) when unbound.
+   */
+  dpopJkt?: string | null
   createdAt: Date
   /** Last rotation (or creation). The refresh token expires `refreshTokenLifetime` after it. */
   rotatedAt: Date

@@ -1,3 +1,5 @@
+import type { DpopProofRequest } from './dpop/binding.ts'
+import type { VerifiedDpopProof } from './dpop/verifier.ts'
 /** Which manager issued a token: `'jwt'` (JwtTokenManager) or `'session'` (ServerSideSessionsTokenManager). */
 export type TokenIssuer = 'jwt' | 'session'
 
@@ -21,6 +23,8 @@ export interface AuthSuccess {
   tokenId: string
   /** Only for JWTs: the refresh token's row id, to relate app metadata to it. */
   jwtRefreshTokenId?: string
+  /** Only for DPoP-bound JWTs: the key's RFC 7638 thumbprint (`cnf.jkt`); send the token as `Authorization: DPoP`. */
+  dpopJkt?: string
 }
 
 /** The result of a successful `validateToken`. */
@@ -33,6 +37,8 @@ export interface AuthenticationInfo {
   tokenIssuer: TokenIssuer
   /** JWT only: the extra claims the token carries. */
   extraClaims?: Record<string, unknown>
+  /** JWT only: the RFC 7638 thumbprint of the DPoP key the token is bound to (`cnf.jkt`); absent when unbound. */
+  dpopJkt?: string
 }
 
 /** One entry of `listTokens`. */
@@ -62,6 +68,11 @@ export interface IssueTokenOptions<TDb = unknown> {
   /** Run the insert (and callback writes) on this open Drizzle transaction instead of the store's db. */
   transaction?: TDb
   context?: IssueContext
+  /**
+   * The request's DPoP proof (`JwtConfig({ dpop })`): with a valid one the sign-in is bound to its key.
+   * `{ proof: c.req.header('DPoP'), method: c.req.method, url: c.req.url }` in Hono.
+   */
+  dpop?: DpopProofRequest
 }
 
 export interface ValidateTokenOptions {
@@ -70,6 +81,11 @@ export interface ValidateTokenOptions {
    * the response: pass `c.executionCtx.waitUntil` on Workers. Without it they are awaited inline.
    */
   waitUntil?: (promise: Promise<unknown>) => void
+  /**
+   * The request's proof as `DpopVerifier.verify` accepted it, with the token's `ath`: a DPoP-bound token
+   * validates only with a proof of its key. Without it, bound tokens are refused.
+   */
+  dpop?: VerifiedDpopProof
 }
 
 export interface RevokeTokenOptions {

@@ -29,7 +29,7 @@ type Record_ = Record<string, any>
 const toRefreshTokenRow = (r: Record_): RefreshTokenRow & Read => ({
   id: r.id, authUserId: r.authUserId, method: r.method, scopes: r.scopeNames, extraClaims: r.extraClaims ?? null,
   fixedSecretHash: r.fixedSecretHash, rotatingSecretHash: r.rotatingSecretHash,
-  previousRotatingSecretHash: r.previousRotatingSecretHash ?? null, createdAt: r.createdAt, rotatedAt: r.lastUpdatedAt,
+  previousRotatingSecretHash: r.previousRotatingSecretHash ?? null, dpopJkt: r.dpopJkt ?? null, createdAt: r.createdAt, rotatedAt: r.lastUpdatedAt,
   readAt: r.readAt,
 })
 
@@ -67,7 +67,7 @@ export function sqlTokenStore<TDb extends QueryDatabase>(db: TDb, dialect: SqlDi
       guarded(() => insertRow(options, (options.transaction ?? db).insert(rt).values({
         id: row.id, authUserId: row.authUserId, method: row.method, scopeNames: row.scopes, extraClaims: row.extraClaims,
         fixedSecretHash: row.fixedSecretHash, rotatingSecretHash: row.rotatingSecretHash,
-        previousRotatingSecretHash: row.previousRotatingSecretHash, createdAt: time(row.createdAt), lastUpdatedAt: time(row.createdAt),
+        previousRotatingSecretHash: row.previousRotatingSecretHash, dpopJkt: row.dpopJkt ?? null, createdAt: time(row.createdAt), lastUpdatedAt: time(row.createdAt),
       }))),
 
     findRefreshToken: (id) =>

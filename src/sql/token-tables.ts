@@ -5,7 +5,7 @@ import type { Column, Table } from 'drizzle-orm'
 
 /** The refresh-token table's columns, by role. */
 export type RefreshTokenTableColumns = Table & Record<
-  'id' | 'authUserId' | 'method' | 'scopeNames' | 'extraClaims' | 'fixedSecretHash' | 'rotatingSecretHash' | 'previousRotatingSecretHash' | 'createdAt' | 'lastUpdatedAt',
+  'id' | 'authUserId' | 'method' | 'scopeNames' | 'extraClaims' | 'fixedSecretHash' | 'rotatingSecretHash' | 'previousRotatingSecretHash' | 'dpopJkt' | 'createdAt' | 'lastUpdatedAt',
   Column
 >
 

@@ -42,6 +42,8 @@ export type RefreshTokenColumnBuilders = {
   fixedSecretHash: NotNull<BytesBuilder<'fixed_secret_hash'>>
   rotatingSecretHash: NotNull<BytesBuilder<'rotating_secret_hash'>>
   previousRotatingSecretHash: BytesBuilder<'previous_rotating_secret_hash'>
+  /** RFC 7638 thumbprint of the DPoP key the token is bound to; null when unbound. */
+  dpopJkt: SQLiteTextBuilderInitial<'dpop_jkt', [string, ...string[]], number | undefined>
   createdAt: NotNull<Time<'created_at'>>
   lastUpdatedAt: NotNull<Time<'last_updated_at'>>
 }
@@ -110,6 +112,7 @@ export function tokenTables(options: TokenTablesOptions = {}): TokenTables {
       fixedSecretHash: bytes('fixed_secret_hash').notNull(),
       rotatingSecretHash: bytes('rotating_secret_hash').notNull(),
       previousRotatingSecretHash: bytes('previous_rotating_secret_hash'),
+      dpopJkt: text('dpop_jkt'),
       createdAt: time('created_at').notNull(),
       lastUpdatedAt: time('last_updated_at').notNull(),
     },

@@ -193,13 +193,13 @@ describe('migrate', () => {
     const first = await run(['migrate'], { DATABASE_URL: database.url })
     expect(first, first.stderr).toMatchObject({ code: 0, stderr: '' })
     expect(first.stdout).toContain('with node-postgres')
-    expect(first.stdout).toContain('Applied 1 migration(s) (1 in total; tables: "auth_refresh_token", "auth_session").')
-    expect(await tablesOf(database.url)).toEqual({ tables: expectedTables, migrations: 1 })
+    expect(first.stdout).toContain('Applied 2 migration(s) (2 in total; tables: "auth_refresh_token", "auth_session").')
+    expect(await tablesOf(database.url)).toEqual({ tables: expectedTables, migrations: 2 })
 
     const second = await run(['migrate', '--url', database.url])
     expect(second.code).toBe(0)
-    expect(second.stdout).toContain('Already up to date (1 in total;')
-    expect(await tablesOf(database.url)).toEqual({ tables: expectedTables, migrations: 1 })
+    expect(second.stdout).toContain('Already up to date (2 in total;')
+    expect(await tablesOf(database.url)).toEqual({ tables: expectedTables, migrations: 2 })
 
     // The URL is printed with its password masked.
     for (const output of [first.stdout, second.stdout]) {
@@ -218,10 +218,10 @@ describe('migrate', () => {
       expect(first, first.stderr).toMatchObject({ code: 0, stderr: '' })
       expect(first.stdout).toContain('with neon-http')
       expect(first.stdout).not.toContain(databasePassword)
-      expect(await tablesOf(database.url)).toEqual({ tables: expectedTables, migrations: 1 })
+      expect(await tablesOf(database.url)).toEqual({ tables: expectedTables, migrations: 2 })
       const second = await run(['migrate', '--driver', 'neon-http'], env)
-      expect(second.stdout).toContain('Already up to date (1 in total;')
-      expect(await tablesOf(database.url)).toEqual({ tables: expectedTables, migrations: 1 })
+      expect(second.stdout).toContain('Already up to date (2 in total;')
+      expect(await tablesOf(database.url)).toEqual({ tables: expectedTables, migrations: 2 })
     } finally {
       await endpoint.close()
     }

@@ -51,10 +51,10 @@ describe('migrate beside an app’s own Drizzle migrations', () => {
     await drizzleMigrate(url, app)
     const result = await run(['migrate', '--url', url])
     expect(result, result.stderr).toMatchObject({ code: 0, stderr: '' })
-    expect(result.stdout).toContain('Applied 1 migration(s)')
+    expect(result.stdout).toContain('Applied 2 migration(s)')
     const { tables, migrations } = await tablesOf(url)
     expect(tables).toEqual(['drizzle.__drizzle_migrations', ...expectedTables, 'public.app_user'].sort())
-    expect(migrations).toBe(1)
+    expect(migrations).toBe(2)
     // The app's history is left as it was: one row, its own.
     expect(await admin((c) => c.query('select count(*)::int as n from drizzle.__drizzle_migrations'), url).then((r) => r.rows[0].n)).toBe(1)
     // And the app's next drizzle-kit run still sees itself up to date.
@@ -67,8 +67,8 @@ describe('migrate beside an app’s own Drizzle migrations', () => {
     await admin((c) => c.query(`insert into auth_session (id, auth_user_id, method, scope_names, secret_hash, created_at, last_used_at) values (gen_random_uuid(), 'kept', 'm', '{}', '\\x00', now(), now())`), url)
     const result = await run(['migrate', '--url', url])
     expect(result, result.stderr).toMatchObject({ code: 0, stderr: '' })
-    expect(result.stdout).toContain(`Moved 1 migration(s) of this package from "drizzle"."__drizzle_migrations" to "drizzle"."__edge_token_managers_migrations". Already up to date`)
-    expect((await tablesOf(url)).migrations).toBe(1)
+    expect(result.stdout).toContain(`Moved 2 migration(s) of this package from "drizzle"."__drizzle_migrations" to "drizzle"."__edge_token_managers_migrations". Already up to date`)
+    expect((await tablesOf(url)).migrations).toBe(2)
     expect(await admin((c) => c.query('select auth_user_id from auth_session'), url).then((r) => r.rows)).toEqual([{ auth_user_id: 'kept' }])
     const again = await run(['migrate', '--url', url])
     expect(again.stdout).toContain('Already up to date')

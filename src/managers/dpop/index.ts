@@ -3,3 +3,4 @@
 export { DpopVerifier, type DpopOptions, type DpopRequest, type VerifiedDpopProof } from './verifier.ts'
 export type { DpopNonceOptions } from './nonce.ts'
 export type { DpopAlgorithm } from '../../crypto/dpop-keys.ts'
+export type { DpopBinding, DpopProofRequest, DpopSetting } from './binding.ts'

@@ -48,6 +48,15 @@ export interface VerifiedDpopProof {
 
 const maxJtiLength = 256
 
+// Proofs this module accepted: a manager binds or admits a token only for one of these, never for a
+// look-alike object put together elsewhere.
+const accepted = new WeakSet<object>()
+
+/** The key thumbprint of `proof` if a `DpopVerifier` accepted it; `undefined` for anything else. */
+export function acceptedJkt(proof: unknown): string | undefined {
+  return typeof proof === 'object' && proof !== null && accepted.has(proof) ? (proof as VerifiedDpopProof).jkt : undefined
+}
+
 /**
  * Verifies DPoP proofs (RFC 9449 §4.3): `typ`, algorithm, public `jwk`, signature, `htm`, `htu`, `iat`
  * window, `jti` replay, server nonce and `ath`. Failures throw `ERR_DPOP_*` errors.
@@ -127,6 +136,8 @@ export class DpopVerifier {
     }
     // Last, and with no await after it: two copies of one proof racing each other cannot both get through.
     if (!this.#replays.accept(`${jkt} ${jti}`, iat * 1000 + this.#maxAge, this.#now())) throw new DpopProofReplayedError()
-    return { jkt, alg: parsed.alg, jti }
+    const verified: VerifiedDpopProof = Object.freeze({ jkt, alg: parsed.alg, jti })
+    accepted.add(verified)
+    return verified
   }
 }
