@@ -1,9 +1,11 @@
 import type { Context, Env, MiddlewareHandler } from 'hono'
+import type { AuthServices } from '../managers/auth-services.ts'
 import { ConfigError } from '../managers/errors.ts'
 import type { AuthenticationInfo, ValidateTokenOptions } from '../managers/types.ts'
 import { resolveAuth, type AuthSource } from './cache.ts'
 import { clearCookie, clearingLine } from './cookie-lines.ts'
 import { presentedCredential } from './credential.ts'
+import { dpopChallenges, validateWithProof } from './dpop.ts'
 import { httpError, toHttpError } from './errors.ts'
 import type { TokenCookies } from './token-cookies.ts'
 
@@ -58,9 +60,21 @@ function waitUntilOf(c: Context, noContext: { known: boolean }): ValidateTokenOp
   }
 }
 
+/** The DPoP challenge for a request without credentials, when DPoP is configured; a failing factory shows up elsewhere. */
+async function missingChallenges(auth: AuthSource<any>, c: Context<any>, realm: string): Promise<string[]> {
+  try {
+    return await dpopChallenges(resolveAuth(auth, c), realm)
+  } catch {
+    return []
+  }
+}
+
 /**
  * Validates the request's token with `auth.tokenManager` (JWT or session, whichever fits) and sets
- * `c.var.auth`. Answers as RFC 6750 says: no token → 401 `Bearer realm="…"`; bad, expired or revoked
+ * `c.var.auth`. With `JwtConfig({ dpop })`, `Authorization: DPoP <token>` plus a `DPoP` proof header is
+ * accepted for bound tokens (RFC 9449 §7), a bound token sent as Bearer is refused, and challenges add
+ * `WWW-Authenticate: DPoP algs="…"`; a refused proof is 401 `invalid_dpop_proof` or `use_dpop_nonce`
+ * with `DPoP-Nonce`. Answers as RFC 6750 says: no token → 401 `Bearer realm="…"`; bad, expired or revoked
  * token → 401 `error="invalid_token"`; malformed header → 400 `error="invalid_request"`; token store
  * down → 503 with `Retry-After`, never 401. Bodies are JSON `{ error, code }`, never the token.
  *
@@ -93,15 +107,23 @@ export function authenticate<E extends Env = any>(options: AuthenticateOptions<E
       return next()
     }
     if (presented === null) {
-      if (!optional) throw httpError('ERR_TOKEN_MISSING', { realm })
+      if (!optional) throw httpError('ERR_TOKEN_MISSING', { realm, challenges: await missingChallenges(options.auth, c, realm) })
       return anonymous()
     }
-    const { token, fromCookie } = presented
+    let services: AuthServices<any>
+    try {
+      services = resolveAuth(options.auth, c as unknown as Context<E>)
+    } catch (error) {
+      throw toHttpError(error)
+    }
+    const { token, fromCookie, dpop } = presented
     const waitUntil = waitUntilOf(c, noContext)
     // guard(), inlined: one async layer less per request (microtasks are a visible share of a cache hit).
     let info: AuthenticationInfo | null
     try {
-      info = await resolveAuth(options.auth, c as unknown as Context<E>).tokenManager.validateToken(token, waitUntil ? { waitUntil } : undefined)
+      info = dpop
+        ? await validateWithProof(c, services, token, realm, waitUntil ? { waitUntil } : {})
+        : await services.tokenManager.validateToken(token, waitUntil ? { waitUntil } : undefined)
     } catch (error) {
       throw toHttpError(error)
     }
@@ -111,7 +133,10 @@ export function authenticate<E extends Env = any>(options: AuthenticateOptions<E
         clearCookie(c, cookies!.session, '/')
         return anonymous()
       }
-      throw httpError('ERR_TOKEN_INVALID', { realm, ...(fromCookie && { setCookie: [clearingLine(cookies!.session, '/')] }) })
+      throw httpError('ERR_TOKEN_INVALID', {
+        realm, challenges: await dpopChallenges(services, realm, dpop ? 'invalid_token' : undefined),
+        ...(fromCookie && { setCookie: [clearingLine(cookies!.session, '/')] }),
+      })
     }
     c.set('auth', info)
     c.set('authToken', token)

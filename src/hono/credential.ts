@@ -16,23 +16,23 @@ const bearerCredentials = /^[A-Za-z0-9\-._~+/]+=*$/
 const evictedMarker = 'shadow-cookies-evicted'
 
 /**
- * The token of an `Authorization: Bearer` header (RFC 6750 §2.1); `null` for no header or another scheme
- * (RFC 6750 §3.1 treats Basic and the like as "no token"). A malformed Bearer header is a 400.
+ * The token of an `Authorization: Bearer` or `Authorization: DPoP` header (RFC 9449 §7.1: the same
+ * token68 syntax), with which scheme carried it; `null` for no header or another scheme. Malformed: 400.
  *
  * @example
  * ```ts
- * const token = bearerToken(c, 'api') // 'eyJ…' | null
+ * const presented = authorizationToken(c, 'api') // { token: 'eyJ…', dpop: true } | null
  * ```
  */
-export function bearerToken(c: Context, realm: string): string | null {
+export function authorizationToken(c: Context, realm: string): { token: string; dpop: boolean } | null {
   const header = c.req.header('authorization')?.trim()
   if (!header) return null
   const space = header.search(/\s/)
-  const scheme = space === -1 ? header : header.slice(0, space)
-  if (scheme.toLowerCase() !== 'bearer') return null
+  const scheme = (space === -1 ? header : header.slice(0, space)).toLowerCase()
+  if (scheme !== 'bearer' && scheme !== 'dpop') return null
   const credentials = space === -1 ? '' : header.slice(space).trim()
   if (!bearerCredentials.test(credentials)) throw httpError('ERR_AUTHORIZATION_MALFORMED', { realm })
-  return credentials
+  return { token: credentials, dpop: scheme === 'dpop' }
 }
 
 /** The token cookies a request carries, each `null` when absent or not to be trusted. */
@@ -79,16 +79,16 @@ export function tokenCookieValues(c: Context, cookies: TokenCookies): TokenCooki
 }
 
 /**
- * The credential a request presents: a Bearer token, else (with `cookies`) the session cookie.
+ * The credential a request presents: a Bearer or DPoP token, else (with `cookies`) the session cookie.
  *
  * @example
  * ```ts
  * const presented = presentedCredential(c, cookies, 'api') // { token, fromCookie } | null
  * ```
  */
-export function presentedCredential(c: Context, cookies: TokenCookies | undefined, realm: string): { token: string; fromCookie: boolean } | null {
-  const bearer = bearerToken(c, realm)
-  if (bearer !== null) return { token: bearer, fromCookie: false }
+export function presentedCredential(c: Context, cookies: TokenCookies | undefined, realm: string): { token: string; fromCookie: boolean; dpop: boolean } | null {
+  const presented = authorizationToken(c, realm)
+  if (presented !== null) return { ...presented, fromCookie: false }
   const token = cookies ? tokenCookieValues(c, cookies).session : null
-  return token === null ? null : { token, fromCookie: true }
+  return token === null ? null : { token, fromCookie: true, dpop: false }
 }

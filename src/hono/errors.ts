@@ -85,19 +85,35 @@ function bearerChallenge(realm: string, error: OAuthError | undefined, scope: st
   return challenge
 }
 
+/** What an error answer adds to the table's: challenge parameters, cookies to clear, DPoP's challenge and nonce. */
+export interface HttpErrorOptions {
+  realm?: string
+  scope?: string
+  setCookie?: readonly string[]
+  /** Instead of the table's status: a DPoP proof refused at a resource is 401 (RFC 9449 §7.1), at the token endpoint 400. */
+  status?: ContentfulStatusCode
+  /** More `WWW-Authenticate` challenges (the `DPoP` one), after the table's `Bearer` one. */
+  challenges?: readonly string[]
+  /** The `DPoP-Nonce` header (RFC 9449 §8). */
+  dpopNonce?: string
+}
+
 /**
  * The HTTP error for `code`, as the table says: a JSON body `{ error, code }` (never a token: callers pass
  * fixed codes only), `Cache-Control: no-store`, the challenge (for credentials, with `realm` and `scope`)
  * and `Retry-After` where they apply, plus `setCookie` lines (cookies to clear: an error response replaces
  * whatever the context's headers held).
  */
-export function httpError(code: ErrorCode, options: { realm?: string; scope?: string; setCookie?: readonly string[] } = {}): HTTPException {
-  const { status, error, challenge } = httpAnswers[code]
+export function httpError(code: ErrorCode, options: HttpErrorOptions = {}): HTTPException {
+  const { error, challenge } = httpAnswers[code]
+  const status = options.status ?? httpAnswers[code].status
   const body: AuthErrorBody = { error, code, ...(options.scope !== undefined && { scope: options.scope }) }
   const headers = new Headers({ 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
   for (const line of options.setCookie ?? []) headers.append('Set-Cookie', line)
   if (challenge) headers.set('WWW-Authenticate', bearerChallenge(options.realm ?? 'api', error === 'unauthorized' ? undefined : error, options.scope))
   if (code === 'ERR_STORAGE_UNAVAILABLE') headers.set('Retry-After', retryAfterSeconds)
+  for (const line of options.challenges ?? []) headers.append('WWW-Authenticate', line)
+  if (options.dpopNonce !== undefined) headers.set('DPoP-Nonce', options.dpopNonce)
   return new HTTPException(status, { res: new Response(JSON.stringify(body), { status, headers }), message: code })
 }
 
@@ -108,8 +124,13 @@ export function isDeadGrant(error: unknown): error is EdgeTokenError {
 
 /** The library's errors as their HTTP answer; anything else as it is, for the app's own error handler. */
 export function toHttpError(error: unknown): unknown {
-  return error instanceof EdgeTokenError ? httpError(error.code) : error
+  if (!(error instanceof EdgeTokenError)) return error
+  // A nonce challenge tells the client the nonce to use (RFC 9449 §8): it is public, not a secret.
+  const nonce = (error as { nonce?: unknown }).nonce
+  return httpError(error.code, typeof nonce === 'string' && error.code === 'ERR_DPOP_NONCE_REQUIRED' ? { dpopNonce: nonce } : {})
 }
+
+export { quoted }
 
 /**
  * Runs a manager call and rethrows its failure as the matching HTTP error.

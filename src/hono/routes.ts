@@ -5,11 +5,12 @@ import type { MultiTokenManager } from '../managers/multi-token-manager.ts'
 import type { AuthenticationInfo } from '../managers/types.ts'
 import { authenticate } from './authenticate.ts'
 import { refreshFromCookies, rotateRefreshCookie } from './cookie-routes.ts'
-import { bearerToken, tokenCookieValues } from './credential.ts'
+import { authorizationToken, tokenCookieValues } from './credential.ts'
 import { clearTokenCookies, type TokenCookies } from './token-cookies.ts'
 import { resolveAuth, type AuthSource } from './cache.ts'
 import { guard, httpError } from './errors.ts'
 import { isFormBody, oauthTokenResponse, readRefreshGrant } from './oauth-refresh.ts'
+import { dpopProofRequest, validateWithProof } from './dpop.ts'
 
 export interface AuthRoutesOptions {
   /**
@@ -81,11 +82,11 @@ export function authRoutes<E extends Env = any>(auth: AuthSource<E>, options: Au
    */
   const signOut = (revoke: (tokenManager: MultiTokenManager, who: SignedIn) => Promise<void>) => async (c: Context) => {
     const services = await servicesOf(c)
-    const bearer = bearerToken(c, realm)
+    const bearer = authorizationToken(c, realm)
     let who: SignedIn | null = null
     let presented = bearer !== null
     if (bearer !== null) {
-      who = await guard(() => services.tokenManager.validateToken(bearer))
+      who = await guard(() => (bearer.dpop ? validateWithProof(c, services, bearer.token, realm, {}) : services.tokenManager.validateToken(bearer.token)))
       if (!who) throw httpError('ERR_TOKEN_INVALID', { realm })
     } else if (cookies) {
       // Without a Bearer token the request rides on cookies, whichever scheme its Authorization names
@@ -118,14 +119,14 @@ export function authRoutes<E extends Env = any>(auth: AuthSource<E>, options: Au
       const { refreshToken } = await readRefreshGrant(c)
       const services = await servicesOf(c)
       const jwt = await guard(() => services.getTokenManager(JwtTokenManager))
-      const success = await guard(() => jwt.refreshAccessToken(refreshToken))
-      return c.json(oauthTokenResponse(success), 200, noStore)
+      const success = await guard(() => jwt.refreshAccessToken(refreshToken, { dpop: dpopProofRequest(c) }))
+      return c.json(oauthTokenResponse(success, success.dpopJkt ? 'DPoP' : 'Bearer'), 200, noStore)
     }
     const refreshToken = await bodyRefreshToken(c, cookies !== undefined)
     if (refreshToken === null) return refreshFromCookies(c, await servicesOf(c), cookies!, realm)
     const services = await servicesOf(c)
     const jwt = await guard(() => services.getTokenManager(JwtTokenManager))
-    const success = await guard(() => jwt.refreshAccessToken(refreshToken))
+    const success = await guard(() => jwt.refreshAccessToken(refreshToken, { dpop: dpopProofRequest(c) }))
     return c.json(success, 200, noStore)
   })
 
