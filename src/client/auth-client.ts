@@ -3,8 +3,9 @@ import { withServerClockOffset } from './clock-offset.ts'
 import { webLocks } from './lock.ts'
 import { requestRefresh, saysInvalidToken } from './protocol.ts'
 import { memoryStorage } from './storage.ts'
+import { clientState, sameSignIn } from './state.ts'
 import { pendingSignOut, tabMemoryStorage } from './tab-memory.ts'
-import type { AuthClient, AuthClientOptions, AuthSuccessJson, SignOutReason } from './types.ts'
+import type { AuthClient, AuthClientOptions, AuthSuccessJson } from './types.ts'
 
 /** How long a tab that waited for the refresh lock waits for the holder's result to reach its storage. */
 const handoffWaitMs = 1_000
@@ -51,26 +52,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   const signOutPending = pendingSignOut(channel)
   // Cookie mode: the refresh token is the server's cookie, so every JWT sign-in can refresh.
   const refreshable = (value: AuthSuccessJson) => (cookieMode ? value.authStrategy === 'jwt' : value.refreshToken !== null)
-  const listeners = new Set<(authSuccess: AuthSuccessJson | null) => void>()
-
-  let known = storage.get()
+  const state = clientState(storage, options.onSignedOut)
   let refreshing: Promise<AuthSuccessJson | null> | null = null
-
-  /** Every transition passes here: it notices a change (also one made by another tab) and announces it once. */
-  function observe(reason: SignOutReason, code?: string | null): AuthSuccessJson | null {
-    const current = storage.get()
-    if (sameSignIn(current, known)) return current
-    const wasSignedIn = known !== null
-    known = current
-    for (const listener of listeners) guarded(() => listener(current))
-    if (wasSignedIn && current === null) guarded(() => options.onSignedOut?.({ reason, ...(code && { code }) }))
-    return current
-  }
-
-  function write(value: AuthSuccessJson | null, reason: SignOutReason, code?: string | null): AuthSuccessJson | null {
-    storage.set(value)
-    return observe(reason, code)
-  }
 
   /**
    * Resolves to the sign-in to use next: refreshed, someone else's newer one, the same (server unreachable),
@@ -85,19 +68,19 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     const task = async ({ waited }: { waited: boolean }) => {
       // Another tab held the lock, so it probably refreshed; browsers pass localStorage between tabs
       // asynchronously (Chromium: after the lock), so give its result a moment to arrive.
-      if (waited && sameSignIn(storage.get(), stale)) await changeFrom(stale, handoffWaitMs)
-      const current = observe('elsewhere')
+      if (waited && sameSignIn(state.read(), stale)) await changeFrom(stale, handoffWaitMs)
+      const current = state.notify()
       // Another tab refreshed (or signed out) while we waited for the lock: take its result.
       if (!sameSignIn(current, stale) || (current !== null && !refreshable(current))) return current
       const sentAt = clock().getTime()
       const outcome = await requestRefresh(send, authUrl('/refresh'), cookieMode ? null : current!.refreshToken)
       // Compare-and-set: a sign-out or sign-in that happened meanwhile wins over this result.
-      if (!sameSignIn(storage.get(), current)) return observe('elsewhere')
+      if (!sameSignIn(state.read(), current)) return state.notify()
       if (outcome.kind === 'refreshed') {
         const receipt = { sentAt, receivedAt: clock().getTime(), serverDate: outcome.serverDate }
-        return write(withServerClockOffset(outcome.authSuccess, receipt, current?.serverClockOffsetMs), 'rejected')
+        return state.write(withServerClockOffset(outcome.authSuccess, receipt, current?.serverClockOffsetMs))
       }
-      if (outcome.kind === 'dead') return write(null, 'rejected', outcome.code)
+      if (outcome.kind === 'dead') return state.clear('rejected', outcome.code)
       return current
     }
     return storage.sharedAs ? lock.run(`edge-token-managers.refresh:${storage.sharedAs}`, task) : task({ waited: false })
@@ -115,7 +98,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       }
       const timer = setTimeout(done, ms)
       unsubscribe = storage.subscribe!(() => {
-        if (!sameSignIn(storage.get(), from)) done()
+        if (!sameSignIn(state.read(), from)) done()
       })
     })
   }
@@ -125,7 +108,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     // The token goes only to our own API, never to a third-party URL passed here.
     if (!isUnderBase(new URL(request.url))) return send(request)
 
-    let sent = observe('elsewhere')
+    let sent = state.notify()
     let refreshed = false
     if (sent && refreshable(sent) && millisecondsLeft(sent, clock().getTime()) < refreshBefore) {
       sent = await refresh(sent)
@@ -134,13 +117,13 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     const response = await sendWith(request, sent)
     if (response.status !== 401 || sent === null) return response
 
-    const current = observe('elsewhere')
+    const current = state.notify()
     if (current !== null && !sameSignIn(current, sent)) return sendWith(request, current)
     if (current !== null && refreshable(current) && !refreshed) {
       const next = await refresh(current)
       return next && !sameSignIn(next, sent) ? sendWith(request, next) : response
     }
-    if (current !== null && !refreshable(current) && (await saysInvalidToken(response))) write(null, 'rejected')
+    if (current !== null && !refreshable(current) && (await saysInvalidToken(response))) state.clear('rejected')
     return response
   }
 
@@ -167,7 +150,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   async function signOut({ everywhere = false } = {}): Promise<boolean> {
     let confirmed = false
     // Cookie mode signs out on the server even before `resume()`: only the server can clear the cookie.
-    if (observe('elsewhere') || cookieMode) {
+    if (state.notify() || cookieMode) {
       let reached = false
       try {
         const response = await authorizedFetch(authUrl(everywhere ? '/sign-out-all' : '/sign-out'), { method: 'POST' })
@@ -178,11 +161,11 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       }
       if (cookieMode) signOutPending.set(!reached)
     }
-    write(null, 'signOut')
+    state.clear('signOut')
     return confirmed
   }
 
-  storage.subscribe?.(() => observe('elsewhere'))
+  storage.subscribe?.(() => state.notify())
 
   return {
     fetch: authorizedFetch,
@@ -190,39 +173,20 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       const value = toAuthSuccessJson(authSuccess)
       if (!value) throw new TypeError('signIn expects an AuthSuccess (authStrategy, token, tokenExpiresAt, refreshToken, authUserId, tokenId)')
       // A value that already carries an estimate (another client's `authSuccess`) keeps it.
-      write(value.serverClockOffsetMs === undefined ? withServerClockOffset(value, { receivedAt: clock().getTime() }) : value, 'signOut')
+      state.write(value.serverClockOffsetMs === undefined ? withServerClockOffset(value, { receivedAt: clock().getTime() }) : value)
     },
     signOut,
     async resume() {
-      if (!cookieMode) return observe('elsewhere')
+      if (!cookieMode) return state.notify()
       if (signOutPending.get()) {
         await signOut()
         return null
       }
-      return observe('elsewhere') ?? refresh(null)
+      return state.notify() ?? refresh(null)
     },
     get authSuccess() {
-      return observe('elsewhere')
+      return state.read()
     },
-    onChange(listener) {
-      listeners.add(listener)
-      return () => void listeners.delete(listener)
-    },
-  }
-}
-
-/** Whether two states are the same sign-in at the same step (a refresh changes the token, a new sign-in the id). */
-function sameSignIn(a: AuthSuccessJson | null, b: AuthSuccessJson | null): boolean {
-  if (a === null || b === null) return a === b
-  return a.token === b.token && a.refreshToken === b.refreshToken && a.tokenId === b.tokenId
-}
-
-/** A throwing listener must not break the client's own flow (nor the other listeners): report it instead. */
-function guarded(callback: () => void): void {
-  try {
-    callback()
-  } catch (error) {
-    if (typeof globalThis.reportError === 'function') globalThis.reportError(error)
-    else setTimeout(() => { throw error })
+    onChange: (listener) => state.onChange(listener),
   }
 }
