@@ -1,5 +1,4 @@
-import type { DpopProofRequest } from './dpop/binding.ts'
-import type { VerifiedDpopProof } from './dpop/verifier.ts'
+import type { DpopProofRequest, VerifiedDpopProof } from './dpop/types.ts'
 /** Which manager issued a token: `'jwt'` (JwtTokenManager) or `'session'` (ServerSideSessionsTokenManager). */
 export type TokenIssuer = 'jwt' | 'session'
 

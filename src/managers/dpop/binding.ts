@@ -3,6 +3,7 @@
 import { ConfigError } from '../../crypto/errors.ts'
 import type { AuthenticationInfo } from '../types.ts'
 import { DpopKeyMismatchError, DpopProofMissingError } from './errors.ts'
+import type { DpopProofRequest } from './types.ts'
 import { DpopVerifier, acceptedJkt, type DpopOptions } from './verifier.ts'
 
 /** `'optional'`: bind when the client sends a proof; `'required'`: no token without one. */
@@ -11,13 +12,6 @@ export type DpopBinding = 'optional' | 'required'
 /** `JwtConfig({ dpop })`: the binding mode, or the mode with the proof rules. */
 export type DpopSetting = DpopBinding | (DpopOptions & { binding: DpopBinding })
 
-/** The proof a request carries, for the manager to verify: the `DPoP` header and what it must fit. */
-export interface DpopProofRequest {
-  /** The `DPoP` header's value; absent when the client sent none. */
-  proof: string | null | undefined
-  method: string
-  url: string
-}
 
 /** Checks a `dpop` option; `null` when DPoP is off. */
 export function resolveDpopSetting(setting: unknown): { binding: DpopBinding; options: DpopOptions } | null {

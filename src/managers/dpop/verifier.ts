@@ -13,6 +13,7 @@ import type { Duration } from '../types.ts'
 import { DpopNonceRequiredError, DpopProofInvalidError, DpopProofMissingError, DpopProofReplayedError } from './errors.ts'
 import { DpopNonces, type DpopNonceOptions } from './nonce.ts'
 import { ReplayGuard } from './replay.ts'
+import type { VerifiedDpopProof } from './types.ts'
 
 /** How proofs are checked. Every option has a default; `{}` accepts ES256, ES384, ES512 and EdDSA proofs. */
 export interface DpopOptions {
@@ -38,13 +39,6 @@ export interface DpopRequest {
   accessToken?: string
 }
 
-/** An accepted proof. */
-export interface VerifiedDpopProof {
-  /** RFC 7638 thumbprint of the proof's key: what a token is bound to (`cnf.jkt`). */
-  jkt: string
-  alg: DpopAlgorithm
-  jti: string
-}
 
 const maxJtiLength = 256
 
