@@ -3,6 +3,8 @@ import { withServerClockOffset } from './clock-offset.ts'
 import { webLocks } from './lock.ts'
 import { requestRefresh, saysInvalidToken } from './protocol.ts'
 import { memoryStorage } from './storage.ts'
+import { dpopSender } from './dpop.ts'
+import { dpopKeyFor } from './dpop-key.ts'
 import { clientState, sameSignIn } from './state.ts'
 import { pendingSignOut, tabMemoryStorage } from './tab-memory.ts'
 import type { AuthClient, AuthClientOptions, AuthSuccessJson } from './types.ts'
@@ -50,6 +52,9 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   const channel = `edge-token-managers.auth:${base.origin}${basePath}`
   const storage = options.storage ?? (cookieMode ? tabMemoryStorage(channel) : memoryStorage())
   const signOutPending = pendingSignOut(channel)
+  if (options.dpop && cookieMode) throw new TypeError('createAuthClient: dpop binds tokens the client holds; it needs bearer mode')
+  // One key per API, shared by the origin's tabs like the sign-in bound to it.
+  const dpop = options.dpop ? dpopSender(dpopKeyFor(channel), send, clock) : null
   // Cookie mode: the refresh token is the server's cookie, so every JWT sign-in can refresh.
   const refreshable = (value: AuthSuccessJson) => (cookieMode ? value.authStrategy === 'jwt' : value.refreshToken !== null)
   const state = clientState(storage, options.onSignedOut)
@@ -73,7 +78,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       // Another tab refreshed (or signed out) while we waited for the lock: take its result.
       if (!sameSignIn(current, stale) || (current !== null && !refreshable(current))) return current
       const sentAt = clock().getTime()
-      const outcome = await requestRefresh(send, authUrl('/refresh'), cookieMode ? null : current!.refreshToken)
+      const refreshSend = dpop ? (request: Request) => dpop.send(request, null, current?.serverClockOffsetMs) : send
+      const outcome = await requestRefresh(refreshSend, authUrl('/refresh'), cookieMode ? null : current!.refreshToken)
       // Compare-and-set: a sign-out or sign-in that happened meanwhile wins over this result.
       if (!sameSignIn(state.read(), current)) return state.notify()
       if (outcome.kind === 'refreshed') {
@@ -130,8 +136,10 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   function sendWith(request: Request, authSuccess: AuthSuccessJson | null): Promise<Response> {
     // Cookie mode: the session (or, on the auth routes, refresh) cookie rides along, also to a sibling API origin.
     const attempt = cookieMode ? new Request(request.clone(), { credentials: 'include' }) : request.clone()
-    if (authSuccess?.token) attempt.headers.set('authorization', `Bearer ${authSuccess.token}`)
-    return send(attempt)
+    const token = authSuccess?.token ?? null
+    // A bound token goes with the DPoP scheme (RFC 9449 §7.1); every request to the API carries a proof.
+    if (token) attempt.headers.set('authorization', `${dpop && authSuccess!.dpopJkt ? 'DPoP' : 'Bearer'} ${token}`)
+    return dpop ? dpop.send(attempt, token, authSuccess?.serverClockOffsetMs) : send(attempt)
   }
 
   function resolve(pathOrUrl: string | URL): string {

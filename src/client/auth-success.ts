@@ -25,6 +25,7 @@ export function toAuthSuccessJson(value: unknown): AuthSuccessJson | null {
     scopeNames,
     tokenId: v.tokenId,
     ...(typeof v.jwtRefreshTokenId === 'string' && { jwtRefreshTokenId: v.jwtRefreshTokenId }),
+    ...(typeof v.dpopJkt === 'string' && { dpopJkt: v.dpopJkt }),
     ...(Number.isFinite(v.serverClockOffsetMs) && { serverClockOffsetMs: v.serverClockOffsetMs as number }),
   }
 }

@@ -19,6 +19,8 @@ export interface AuthSuccessJson {
   scopeNames: string[]
   tokenId: string
   jwtRefreshTokenId?: string
+  /** Set by the server for a DPoP-bound sign-in: the key's thumbprint. The client then sends `Authorization: DPoP`. */
+  dpopJkt?: string
   /**
    * Set by the client, never by the server: the server's clock minus this device's (ms), estimated when
    * this AuthSuccess arrived. Absent when unknown (treated as 0). Stored with the rest, so tabs agree.
@@ -122,6 +124,14 @@ export interface AuthClientOptions {
   clock?: () => Date
   /** Cross-tab refresh lock. Default: Web Locks where available (bounded wait), else none. */
   lock?: RefreshLock
+  /**
+   * DPoP (RFC 9449), bearer mode only: the client makes a non-extractable ES256 key (kept in IndexedDB in
+   * browsers, in memory elsewhere), puts a proof on every request under `baseUrl` and every refresh, and
+   * retries once when the server asks for a nonce. A server with `JwtConfig({ dpop })` then binds the
+   * sign-in to the key: a stolen token or refresh token is useless without it. Sign in through
+   * `client.fetch` so the sign-in request carries a proof too.
+   */
+  dpop?: boolean
 }
 
 /**
