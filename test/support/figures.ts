@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
-export type FigureName = 'inputsTried' | 'racesRun' | 'concurrentOperations' | 'faultsInjected' | 'forgedAccepted' | 'unhandledExceptions' | 'orphanRows'
+export type FigureName = 'inputsTried' | 'racesRun' | 'concurrentOperations' | 'faultsInjected' | 'forgedAccepted' | 'unhandledExceptions' | 'orphanRows' | 'replaysAccepted'
 
 export interface Figures {
   add(name: FigureName, count?: number): void
