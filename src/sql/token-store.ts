@@ -43,7 +43,7 @@ const toSessionRow = (r: Record_): SessionRow & Read => ({
  * The token store over the library's two tables (under any names), written once for every SQL dialect:
  * each operation is one statement (an insert with callback writes: one statement or one batch), every
  * stored-state rule runs on the database's clock, and every operation has a deadline. Round trips: session
- * validate 1, issue (with callback writes) 1, refresh 2 (read + compare-and-swap), list 1, revoke 1; the
+ * validate 1, issue (with callback writes) 1, refresh 1 (the compare-and-swap; 2 when it misses), list 1, revoke 1; the
  * expiry sweeps run in batches (see `sweep`).
  *
  * @example
@@ -78,7 +78,7 @@ export function sqlTokenStore<TDb extends QueryDatabase>(db: TDb, dialect: SqlDi
 
     rotateRefreshToken: (change) =>
       guarded(async () => {
-        const { set, where } = rotation(rt, change)
+        const { set, where } = rotation(dialect, rt, change)
         const [row] = await db.update(rt).set(set).where(where).returning(refreshTokenColumns)
         return row ? toRefreshTokenRow(row) : null
       }),

@@ -1,5 +1,5 @@
 // The storage budget on D1, counted at the binding (every statement run and every batch is one request to
-// the database): session validate 1, issue with callback writes 1, refresh ≤ 2, list 1, revoke 1.
+// the database): session validate 1, issue with callback writes 1, refresh 1 (a replay: 3), list 1, revoke 1.
 import type { D1Database, D1PreparedStatement } from '@cloudflare/workers-types'
 import { drizzle } from 'drizzle-orm/d1'
 import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
@@ -63,6 +63,9 @@ beforeAll(async () => {
   const refreshed = await record('JWT refresh', () => jwt.refreshAccessToken(issued.refreshToken!))
   await record('JWT refresh retry within grace window', () => jwt.refreshAccessToken(issued.refreshToken!))
   await record('JWT refresh with the new token', () => jwt.refreshAccessToken(refreshed.refreshToken!))
+  clock.advance(11_000) // past the grace window: the first secret is now a replay
+  const replay = await record('JWT refresh of a replayed secret (read, then revoke the family)', () => jwt.refreshAccessToken(issued.refreshToken!).catch((e: Error) => e))
+  expect(replay).toMatchObject({ code: 'ERR_REFRESH_TOKEN_REUSED' })
   await record('JWT list', () => jwt.listTokens({ authUserId: 'u1' }))
   await record('session list', () => sessions.listTokens({ authUserId: 'u1' }))
   await record('session revoke', () => sessions.revokeToken({ tokenId: session.tokenId }))
@@ -80,9 +83,10 @@ const budget: [string, number, 'at most' | 'exactly'][] = [
   ['session validate (lastUsedAt fresh)', 1, 'exactly'],
   ['session validate (lastUsedAt due: + throttled write)', 2, 'exactly'],
   ['session validate (revoked)', 1, 'exactly'],
-  ['JWT refresh', 2, 'at most'],
-  ['JWT refresh retry within grace window', 2, 'at most'],
-  ['JWT refresh with the new token', 2, 'at most'],
+  ['JWT refresh', 1, 'exactly'],
+  ['JWT refresh retry within grace window', 1, 'exactly'],
+  ['JWT refresh with the new token', 1, 'exactly'],
+  ['JWT refresh of a replayed secret (read, then revoke the family)', 3, 'exactly'],
   ['JWT list', 1, 'at most'],
   ['session list', 1, 'at most'],
   ['session revoke', 1, 'at most'],
