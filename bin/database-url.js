@@ -87,13 +87,25 @@ function safeDecode(value) {
 export function describeTarget(target) {
   if (target.kind === 'pglite') return `pglite://${target.directory}`
   if (target.kind === 'd1') return `d1:${target.database}`
-  if (target.kind === 'libsql' && target.url.protocol === 'file:' && !target.url.search && !target.url.password) return target.text
+  if (target.kind === 'libsql' && !target.url.password) return maskQuery(target.text)
   const copy = new URL(target.url)
   if (copy.password) copy.password = '***'
   for (const name of new Set(copy.searchParams.keys())) {
     if (secretParameter.test(name)) copy.searchParams.set(name, '***')
   }
   return copy.toString()
+}
+
+/**
+ * A libSQL URL as given, its secret query parameters masked: rebuilt as a URL, file:./a.db would print absolute.
+ * @param {string} text
+ */
+function maskQuery(text) {
+  const at = text.indexOf('?')
+  if (at < 0) return text
+  const query = new URLSearchParams(text.slice(at + 1))
+  for (const name of new Set(query.keys())) if (secretParameter.test(name)) query.set(name, '***')
+  return `${text.slice(0, at + 1)}${query}`
 }
 
 /**
