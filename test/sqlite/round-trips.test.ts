@@ -1,33 +1,13 @@
 // The storage budget on D1, counted at the binding (every statement run and every batch is one request to
 // the database): session validate 1, issue with callback writes 1, refresh 1 (a replay: 3), list 1, revoke 1.
-import type { D1Database, D1PreparedStatement } from '@cloudflare/workers-types'
 import { drizzle } from 'drizzle-orm/d1'
 import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { initializeAuthServices, JwtTokenManager, ServerSideSessionsTokenManager } from '../../src/index.ts'
 import { sqliteTokenStore } from '../../src/sqlite/index.ts'
 import { jwtConfig, sessionsConfig, testClock } from '../support/auth.ts'
+import { countedD1 } from '../support/d1-counter.ts'
 import { openSqliteDatabase, type OpenSqliteDatabase } from '../support/drivers.ts'
-
-const unwrap = Symbol('statement')
-type Counted = D1PreparedStatement & { [unwrap]: D1PreparedStatement }
-
-/** The binding with every request counted: a statement's all/run/raw/first, or one batch of statements. */
-function countedD1(d1: D1Database, onRequest: () => void): D1Database {
-  const statement = (real: D1PreparedStatement): Counted => ({
-    [unwrap]: real,
-    bind: (...values: unknown[]) => statement(real.bind(...values)),
-    all: () => (onRequest(), real.all()),
-    run: () => (onRequest(), real.run()),
-    raw: (options?: { columnNames?: boolean }) => (onRequest(), real.raw(options as { columnNames: true })),
-    first: (column?: string) => (onRequest(), column === undefined ? real.first() : real.first(column)),
-  }) as unknown as Counted
-  return {
-    prepare: (query: string) => statement(d1.prepare(query)),
-    batch: (statements: Counted[]) => (onRequest(), d1.batch(statements.map((s) => s[unwrap]))),
-    exec: (query: string) => (onRequest(), d1.exec(query)),
-  } as unknown as D1Database
-}
 
 let database: OpenSqliteDatabase
 let requests = 0
