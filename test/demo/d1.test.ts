@@ -35,7 +35,8 @@ beforeAll(async () => {
   // The secrets as .dev.vars would hold them; --env-file keeps a developer's own .dev.vars out of the test.
   const envFile = join(dir, 'test.env')
   writeFileSync(envFile, ['jwtHmacSha512PrivateKey', 'jwtRefreshTokenHashPepper', 'serverSideSessionKeyHashPepper'].map((name) => `${name}=${randomSecret()}\n`).join(''), { mode: 0o600 })
-  dev = spawn('wrangler', ['dev', '--ip', '127.0.0.1', '--port', '0', '--inspector-port', '0', '--persist-to', persistTo, '--env-file', envFile, '--show-interactive-dev-session=false'],
+  dev = spawn('wrangler', ['dev', '--ip', '127.0.0.1', '--port', '0', '--inspector-port', '0', '--persist-to', persistTo, '--env-file', envFile, '--show-interactive-dev-session=false',
+    '--test-scheduled'], // serves /__scheduled, to fire the Cron Trigger
     { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
   url = await new Promise((resolve, reject) => {
     // Generous: wrangler bundles the Worker and boots workerd while other test files load both cores.
@@ -143,5 +144,16 @@ describe('the demo Worker on local D1 (wrangler dev)', () => {
     expect(await rows('select name, device_name from token_metadata where refresh_token_id = ?', pat.body.tokenId))
       .toEqual([{ name: 'CI deploy', device_name: 'Personal access token' }])
     expect((await call('/auth/refresh', { json: { refreshToken: pat.body.refreshToken } })).status).toBe(200)
+  })
+
+  it('sweeps expired rows in D1 from its Cron Trigger handler', async () => {
+    const alive = await signIn('d1-erin', 'jwt')
+    const stale = await signIn('d1-erin', 'session')
+    // workerd's clock cannot be moved: age the session row instead, on the database's own clock.
+    await d1.prepare(`update auth_session set expires_at = cast(unixepoch('subsec') * 1000 as integer) - 60000 where id = ?`).bind(stale.tokenId).run()
+    expect((await fetch(new URL('/__scheduled?cron=17+3+*+*+*', url))).status).toBe(200)
+    expect(await rows(`select id from auth_session where auth_user_id = 'd1-erin' union all select id from auth_refresh_token where auth_user_id = 'd1-erin'`))
+      .toEqual([{ id: alive.tokenId }])
+    expect(await rows('select id from token_metadata where session_id = ?', stale.tokenId)).toEqual([])
   })
 })
