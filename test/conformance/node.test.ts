@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, it } from 'vitest'
 import { sqliteTokenStore } from 'edge-token-managers/sqlite'
 import { openDatabase, openSqliteDatabase, sqliteDriverNames, type OpenDatabase, type OpenSqliteDatabase } from '../support/drivers.ts'
-import { conformanceCases, measureFeatures, type ConformanceContext } from './index.ts'
+import { conformanceCasesFor, measureFeatures, type ConformanceContext } from './index.ts'
 
 describe('conformance on node', () => {
   let database: OpenDatabase
@@ -16,11 +16,8 @@ describe('conformance on node', () => {
   })
   afterAll(async () => database?.close())
 
-  for (const testCase of conformanceCases) it(testCase.name, () => testCase.fn(ctx))
+  for (const testCase of conformanceCasesFor('postgres')) it(testCase.name, () => testCase.fn(ctx))
 })
-
-// serverpodStore's cases need Serverpod's Postgres tables: every other case runs unchanged on SQLite.
-const sqliteCases = conformanceCases.filter((testCase) => !testCase.name.startsWith('serverpod ›'))
 
 describe.each(sqliteDriverNames)('conformance on node, sqliteTokenStore on %s', (driver) => {
   let database: OpenSqliteDatabase
@@ -32,5 +29,5 @@ describe.each(sqliteDriverNames)('conformance on node, sqliteTokenStore on %s', 
   })
   afterAll(async () => database?.close())
 
-  for (const testCase of sqliteCases) it(testCase.name, () => testCase.fn(ctx))
+  for (const testCase of conformanceCasesFor('sqlite')) it(testCase.name, () => testCase.fn(ctx))
 })
