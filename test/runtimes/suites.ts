@@ -32,3 +32,17 @@ export const runtimeSuites = [
 ] as const satisfies readonly RuntimeSuite[]
 
 export type RuntimeSuiteName = (typeof runtimeSuites)[number]['name']
+
+/**
+ * The describe titles of Node's own conformance runs (test/conformance/node.test.ts), by which test-all
+ * counts Node's cases per dialect: one Postgres run, and one SQLite run per driver (`<sqlite> <driver>`).
+ *
+ * @example
+ * ```ts
+ * describe(`${nodeConformanceTitles.sqlite} d1`, () => { … })
+ * ```
+ */
+export const nodeConformanceTitles = {
+  postgres: 'conformance on node',
+  sqlite: 'conformance on node, sqliteTokenStore on',
+} as const satisfies Record<Dialect, string>
