@@ -20,8 +20,6 @@ export { measureFeatures }
 /** The SQL dialect of the store a run uses: the case list, and so the count every runtime must reach, depends on it. */
 export type Dialect = 'postgres' | 'sqlite'
 
-export const dialects: readonly Dialect[] = ['postgres', 'sqlite']
-
 // Cases every store runs, in a fixed order.
 const portableCases: readonly TestCase<ConformanceContext>[] = [
   ...cryptoVectorTests,
