@@ -40,6 +40,16 @@ const toSessionRow = (r: Record_): SessionRow & Read => ({
 })
 
 /**
+ * A query prepared on first use and run with placeholder values. Postgres' `prepare` takes a statement name:
+ * '' keeps it unnamed, as an unprepared query is (named statements break behind PgBouncer's transaction
+ * pooling); SQLite's takes none.
+ */
+function prepared(build: () => { prepare(name: string): { execute(values: Record<string, unknown>): unknown } }) {
+  let query: ReturnType<ReturnType<typeof build>['prepare']> | undefined
+  return async (values: Record<string, unknown>): Promise<Record_[]> => (await (query ??= build().prepare('')).execute(values)) as Record_[]
+}
+
+/**
  * The token store over the library's two tables (under any names), written once for every SQL dialect:
  * each operation is one statement (an insert with callback writes: one statement or one batch), every
  * stored-state rule runs on the database's clock, and every operation has a deadline. Round trips: session
@@ -61,6 +71,10 @@ export function sqlTokenStore<TDb extends QueryDatabase>(db: TDb, dialect: SqlDi
   const time = (at: Date | null) => timeParam(dialect, at, s.createdAt)
   const insertRow = (options: InsertOptions<TDb>, insert: SQLWrapper & PromiseLike<unknown>) =>
     dialect.insertWithWrites(options.transaction ?? db, insert, checkedWrites(options.writes ?? []))
+  // The lookups on every validation and refresh, built once: building a query costs more CPU than
+  // node-postgres spends sending it.
+  const findRefreshToken = prepared(() => db.select(refreshTokenColumns).from(rt).where(eq(rt.id, sql.placeholder('id'))).limit(1))
+  const findSession = prepared(() => db.select(sessionColumns).from(s).where(eq(s.id, sql.placeholder('id'))).limit(1))
 
   const store: Omit<TokenStore<TDb>, 'db'> = {
     insertRefreshToken: (row, options: InsertOptions<TDb> = {}) =>
@@ -72,7 +86,7 @@ export function sqlTokenStore<TDb extends QueryDatabase>(db: TDb, dialect: SqlDi
 
     findRefreshToken: (id) =>
       guarded(async () => {
-        const [found] = await db.select(refreshTokenColumns).from(rt).where(eq(rt.id, id)).limit(1)
+        const [found] = await findRefreshToken({ id })
         return found ? toRefreshTokenRow(found) : null
       }),
 
@@ -99,7 +113,7 @@ export function sqlTokenStore<TDb extends QueryDatabase>(db: TDb, dialect: SqlDi
 
     findSession: (id) =>
       guarded(async () => {
-        const [found] = await db.select(sessionColumns).from(s).where(eq(s.id, id)).limit(1)
+        const [found] = await findSession({ id })
         return found ? toSessionRow(found) : null
       }),
 
