@@ -10,6 +10,7 @@ import type { SqliteLatency, SqliteRows } from './scale/sqlite.ts'
 import type { RowsResult } from './scale/rows.ts'
 import type { SizeResult } from './sizes.ts'
 import type { WorkerdCpuResult } from './workerd/cpu.ts'
+import type { WorkerdD1Result } from './workerd/d1.ts'
 
 export interface Machine {
   cpu: string
@@ -31,6 +32,8 @@ export interface Results {
   roundTrips?: Stamped & { drivers: Record<string, OperationCount[]> }
   sizes?: Stamped & { results: SizeResult[] }
   workerdCpu?: Stamped & { results: WorkerdCpuResult[] }
+  /** D1 and Postgres (neon-http) store operations inside workerd: latency, throughput, round trips, statements. */
+  workerdD1?: Stamped & { results: WorkerdD1Result[] }
   scale?: Stamped & { concurrency: ConcurrencyResult[]; rows: RowsResult[] }
   /** Requests per second through a loopback server: the floor, Drizzle, sessions (cache off/on), JWT. */
   http?: Stamped & { results: HttpResult[] }

@@ -1,5 +1,5 @@
 // `npm run bench`: every section in one run, results in bench/results/latest.json and ratios.svg.
-//   npm run bench -- --only=micro,sizes      sections: micro, round-trips, sizes, workerd, http, sqlite, scale, serverpod
+//   npm run bench -- --only=micro,sizes      sections: micro, round-trips, sizes, workerd, workerd-d1, http, sqlite, scale, serverpod
 //   npm run bench -- --skip=scale            scale fills a table with 10⁶ rows: a few minutes
 //   npm run bench -- --runtimes=node,workerd --rounds=21 --quick
 // Sections not run keep their previous results (each is stamped with its date and machine load).
@@ -20,8 +20,9 @@ import { measureServerpodRoundTrips } from '../test/serverpod/round-trips.ts'
 import { measureRowGrowth } from './scale/rows.ts'
 import { measureSizes } from './sizes.ts'
 import { measureWorkerdCpu } from './workerd/cpu.ts'
+import { measureWorkerdD1 } from './workerd/d1.ts'
 
-const sections = ['micro', 'round-trips', 'sizes', 'workerd', 'http', 'sqlite', 'scale', 'serverpod'] as const
+const sections = ['micro', 'round-trips', 'sizes', 'workerd', 'workerd-d1', 'http', 'sqlite', 'scale', 'serverpod'] as const
 type Section = (typeof sections)[number]
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string | undefined]))
@@ -106,6 +107,17 @@ if (selected.includes('workerd')) {
   save()
   console.log(table(['route', 'CPU µs/request', 'over /noop', 'wall µs/request', 'over /noop'], cpu.map((r) => [
     r.route, r.cpuMicros.toFixed(0), r.cpuOverNoopMicros.toFixed(0), r.wallMicros.toFixed(0), r.wallOverNoopMicros.toFixed(0),
+  ])))
+}
+
+if (selected.includes('workerd-d1')) {
+  console.log('\n## D1 beside Postgres (neon-http) inside workerd: per operation, one client')
+  const measured = await measureWorkerdD1({ rounds: quick ? 3 : 7, count: quick ? 150 : 700, log })
+  results.workerdD1 = { ...stamp(), results: measured }
+  save()
+  console.log(table(['store', 'operation', 'mean ms', 'p99 ms', 'ops/s', 'round trips', 'statements'], measured.map((r) => [
+    r.store, r.operation, r.meanMs.toFixed(2), String(r.p99Ms), r.opsPerSecond.toFixed(0),
+    r.maxRoundTrips === r.roundTrips ? String(r.roundTrips) : `${r.roundTrips} (max ${r.maxRoundTrips})`, String(r.statements),
   ])))
 }
 

@@ -25,6 +25,22 @@ export function resolveDpopSetting(setting: unknown): { binding: DpopBinding; op
 }
 
 /**
+ * The key a refresh binds its new access token to. A bound refresh token needs a proof of its own key;
+ * an unbound one (issued before binding, or without a proof) may take the proof's key for the access token.
+ *
+ * @example
+ * ```ts
+ * boundRefreshJkt(row.dpopJkt ?? null, proofJkt) // throws ERR_DPOP_PROOF_MISSING / ERR_DPOP_KEY_MISMATCH
+ * ```
+ */
+export function boundRefreshJkt(rowJkt: string | null, proofJkt: string | null): string | null {
+  if (rowJkt === null) return proofJkt
+  if (proofJkt === null) throw new DpopProofMissingError()
+  if (proofJkt !== rowJkt) throw new DpopKeyMismatchError()
+  return rowJkt
+}
+
+/**
  * A JWT manager's DPoP rules. Without DPoP configured no token is bound, and a bound token (from another
  * configuration) never validates or refreshes here: it fails closed.
  *
@@ -52,17 +68,6 @@ export class DpopBinder {
       return null
     }
     return (await this.verifier.verify(request.proof, { method: request.method, url: request.url })).jkt
-  }
-
-  /**
-   * The key a refresh binds its new access token to. A bound refresh token needs a proof of its own key;
-   * an unbound one (issued before binding, or without a proof) may take the proof's key for the access token.
-   */
-  refreshJkt(rowJkt: string | null, proofJkt: string | null): string | null {
-    if (rowJkt === null) return proofJkt
-    if (proofJkt === null) throw new DpopProofMissingError()
-    if (proofJkt !== rowJkt) throw new DpopKeyMismatchError()
-    return rowJkt
   }
 
   /**
