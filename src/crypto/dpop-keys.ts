@@ -21,22 +21,57 @@ const params: Record<DpopAlgorithm, AlgorithmParams> = {
   EdDSA: { kty: 'OKP', crv: 'Ed25519', importParams: { name: 'Ed25519' }, signParams: { name: 'Ed25519' }, signatureLength: 64 },
 }
 
-/** Every DPoP algorithm this library knows, strongest-supported-everywhere first. */
+/**
+ * Every DPoP algorithm this library knows, the one every runtime has first.
+ *
+ * @example
+ * ```ts
+ * new DpopVerifier({ algorithms: dpopAlgorithms.filter((alg) => alg !== 'EdDSA') })
+ * ```
+ */
 export const dpopAlgorithms: readonly DpopAlgorithm[] = ['ES256', 'ES384', 'ES512', 'EdDSA']
 
-/** Whether `alg` is one of {@link dpopAlgorithms}. */
+/**
+ * Whether `alg` is one of {@link dpopAlgorithms}.
+ *
+ * @example
+ * ```ts
+ * isDpopAlgorithm('ES256') // true; 'none', 'HS256' → false
+ * ```
+ */
 export const isDpopAlgorithm = (alg: unknown): alg is DpopAlgorithm => typeof alg === 'string' && Object.hasOwn(params, alg)
 
 // Members that only a private or symmetric key has (RFC 7517, RFC 7518 §6): a proof carrying one is refused.
 const privateMembers = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']
 
-/** The byte length of every signature of `alg`. */
+/**
+ * The byte length of every signature of `alg`.
+ *
+ * @example
+ * ```ts
+ * dpopSignatureLength('ES256') // 64
+ * ```
+ */
 export const dpopSignatureLength = (alg: DpopAlgorithm): number => params[alg].signatureLength
 
-/** The `crypto.subtle.sign`/`verify` parameters of `alg`. */
+/**
+ * The `crypto.subtle.sign`/`verify` parameters of `alg`.
+ *
+ * @example
+ * ```ts
+ * await crypto.subtle.sign(dpopSignParams('ES256'), privateKey, data)
+ * ```
+ */
 export const dpopSignParams = (alg: DpopAlgorithm): SignatureAlgorithm => params[alg].signParams
 
-/** The `crypto.subtle.generateKey` parameters of `alg` (a client's key pair). */
+/**
+ * The `crypto.subtle.generateKey` parameters of `alg` (a client's key pair).
+ *
+ * @example
+ * ```ts
+ * await crypto.subtle.generateKey(dpopKeyParams('ES256'), false, ['sign', 'verify'])
+ * ```
+ */
 export const dpopKeyParams = (alg: DpopAlgorithm) => params[alg].importParams
 
 /**

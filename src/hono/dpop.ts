@@ -12,7 +12,14 @@ import { httpError, quoted, toHttpError } from './errors.ts'
 
 const verifiers = new WeakMap<object, DpopVerifier | null>()
 
-/** The DPoP verifier of the services' first JWT manager configured with `dpop`; `null` when none is. */
+/**
+ * The DPoP verifier of the services' first JWT manager configured with `dpop`; `null` when none is.
+ *
+ * @example
+ * ```ts
+ * const verifier = dpopVerifierOf(auth) // remembered per token manager
+ * ```
+ */
 export function dpopVerifierOf(services: AuthServices<any>): DpopVerifier | null {
   const { tokenManager } = services
   let verifier = verifiers.get(tokenManager)
@@ -37,7 +44,14 @@ export function dpopProofRequest(c: Context): DpopProofRequest {
   return { proof: c.req.header('dpop'), method: c.req.method, url: c.req.url }
 }
 
-/** `DPoP realm="…", algs="ES256 …"` plus `error` when a DPoP credential failed (RFC 9449 §7.1). */
+/**
+ * `DPoP realm="…", algs="ES256 …"` plus `error` when a DPoP credential failed (RFC 9449 §7.1).
+ *
+ * @example
+ * ```ts
+ * await dpopChallenge(verifier, 'api', 'invalid_dpop_proof') // 'DPoP realm="api", algs="ES256 …", error="invalid_dpop_proof"'
+ * ```
+ */
 export async function dpopChallenge(verifier: DpopVerifier, realm: string, error?: string): Promise<string> {
   const algs = (await verifier.algorithms()).join(' ')
   return `DPoP realm=${quoted(realm)}, algs=${quoted(algs)}${error ? `, error=${quoted(error)}` : ''}`
@@ -54,6 +68,11 @@ const proofErrors: Partial<Record<ErrorCode, string>> = {
  * Validates an `Authorization: DPoP` token with its proof: the proof must fit this request and this token
  * (`ath`), and the token must be bound to the proof's key. A refused proof is 401 with the DPoP challenge
  * (and `DPoP-Nonce` when a nonce is due); `null` for a token that is not a live token bound to that key.
+ *
+ * @example
+ * ```ts
+ * const info = await validateWithProof(c, services, token, 'api', {}) // Authorization: DPoP <token>
+ * ```
  */
 export async function validateWithProof(c: Context, services: AuthServices<any>, token: string, realm: string, options: ValidateTokenOptions): Promise<AuthenticationInfo | null> {
   const verifier = dpopVerifierOf(services)
@@ -74,7 +93,14 @@ export async function validateWithProof(c: Context, services: AuthServices<any>,
   return info?.dpopJkt === proof.jkt ? info : null
 }
 
-/** The challenges a refused request gets besides the Bearer one: `DPoP …` when DPoP is configured. */
+/**
+ * The challenges a refused request gets besides the Bearer one: `DPoP …` when DPoP is configured.
+ *
+ * @example
+ * ```ts
+ * throw httpError('ERR_TOKEN_INVALID', { realm, challenges: await dpopChallenges(services, realm) })
+ * ```
+ */
 export async function dpopChallenges(services: AuthServices<any>, realm: string, error?: string): Promise<string[]> {
   const verifier = dpopVerifierOf(services)
   return verifier ? [await dpopChallenge(verifier, realm, error)] : []

@@ -12,7 +12,14 @@ export interface RefreshGrant {
   clientId: string | null
 }
 
-/** Whether the request body is `application/x-www-form-urlencoded` (any parameters, any case). */
+/**
+ * Whether the request body is `application/x-www-form-urlencoded` (any parameters, any case).
+ *
+ * @example
+ * ```ts
+ * if (isFormBody(c)) return answerAsOAuth(await readRefreshGrant(c))
+ * ```
+ */
 export function isFormBody(c: Context): boolean {
   const type = c.req.header('content-type')
   return type !== undefined && type.split(';')[0]!.trim().toLowerCase() === 'application/x-www-form-urlencoded'

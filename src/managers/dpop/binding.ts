@@ -13,7 +13,14 @@ export type DpopBinding = 'optional' | 'required'
 export type DpopSetting = DpopBinding | (DpopOptions & { binding: DpopBinding })
 
 
-/** Checks a `dpop` option; `null` when DPoP is off. */
+/**
+ * Checks a `dpop` option; `null` when DPoP is off.
+ *
+ * @example
+ * ```ts
+ * resolveDpopSetting('optional') // { binding: 'optional', options: {} }
+ * ```
+ */
 export function resolveDpopSetting(setting: unknown): { binding: DpopBinding; options: DpopOptions } | null {
   if (setting === undefined) return null
   if (setting === 'optional' || setting === 'required') return { binding: setting, options: {} }

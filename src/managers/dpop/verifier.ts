@@ -46,7 +46,14 @@ const maxJtiLength = 256
 // look-alike object put together elsewhere.
 const accepted = new WeakSet<object>()
 
-/** The key thumbprint of `proof` if a `DpopVerifier` accepted it; `undefined` for anything else. */
+/**
+ * The key thumbprint of `proof` if a `DpopVerifier` accepted it; `undefined` for anything else.
+ *
+ * @example
+ * ```ts
+ * acceptedJkt(await verifier.verify(proof, request)) // 'NzbLsXh8…'; acceptedJkt({ jkt: 'x' }) → undefined
+ * ```
+ */
 export function acceptedJkt(proof: unknown): string | undefined {
   return typeof proof === 'object' && proof !== null && accepted.has(proof) ? (proof as VerifiedDpopProof).jkt : undefined
 }
