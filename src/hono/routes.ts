@@ -116,6 +116,8 @@ export function authRoutes<E extends Env = any>(auth: AuthSource<E>, options: Au
   app.post('/refresh', refreshBodyLimit, async (c) => {
     // Standard OAuth clients send the form of RFC 6749 §6; they get its answer, errors included.
     if (isFormBody(c)) {
+      // The form never uses cookies, but one that carries them is cookie-borne: another site's is refused.
+      if (cookies) tokenCookieValues(c, cookies)
       const { refreshToken } = await readRefreshGrant(c)
       const services = await servicesOf(c)
       const jwt = await guard(() => services.getTokenManager(JwtTokenManager))

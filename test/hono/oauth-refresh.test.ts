@@ -108,5 +108,13 @@ describe('POST /auth/refresh, RFC 6749 §6 form', () => {
     expect(res.status).toBe(400)
     expect(json(res)).toEqual({ error: 'invalid_request', code: 'ERR_INVALID_REQUEST' })
     expect(res.headers['set-cookie']).toBeUndefined()
+    // Carrying cookies, another site's form is cookie-borne: refused like every cross-site cookie write.
+    const crossSite = await call(app, '/auth/refresh', { ...withCookie, headers: { ...withCookie.headers, 'Sec-Fetch-Site': 'cross-site' } })
+    expect(crossSite.status).toBe(403)
+    expect(json(crossSite)).toEqual({ error: 'access_denied', code: 'ERR_CROSS_SITE_REQUEST' })
+    // Without cookies a cross-site OAuth client refreshes as any bearer client does.
+    const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: issued.refreshToken! }).toString()
+    const oauthClient = await call(app, '/auth/refresh', { ...form(body), headers: { ...form({}).headers, 'Sec-Fetch-Site': 'cross-site' } })
+    expect(oauthClient.status).toBe(200)
   })
 })
