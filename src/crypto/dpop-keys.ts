@@ -1,6 +1,6 @@
 // The keys a DPoP proof may carry in its `jwk` header (RFC 9449 §4.2): asymmetric only, one curve per
 // algorithm, public members only. A proof names its own key, so every rule here is about refusing keys.
-import type { SignatureAlgorithm, WebCryptoKey, Jwk } from './web-types.ts'
+import type { KeyImportParams, SignatureAlgorithm, WebCryptoKey, Jwk } from './web-types.ts'
 
 /** The JWS algorithms a DPoP proof may use. Never `none`, never a MAC: the verifier holds no secret. */
 export type DpopAlgorithm = 'ES256' | 'ES384' | 'ES512' | 'EdDSA'
@@ -8,7 +8,7 @@ export type DpopAlgorithm = 'ES256' | 'ES384' | 'ES512' | 'EdDSA'
 interface AlgorithmParams {
   kty: 'EC' | 'OKP'
   crv: string
-  importParams: Parameters<typeof crypto.subtle.importKey>[2]
+  importParams: KeyImportParams
   signParams: SignatureAlgorithm
   /** Every signature of this algorithm has this many bytes (JWS uses raw r ‖ s for ECDSA). */
   signatureLength: number
@@ -72,7 +72,7 @@ export const dpopSignParams = (alg: DpopAlgorithm): SignatureAlgorithm => params
  * await crypto.subtle.generateKey(dpopKeyParams('ES256'), false, ['sign', 'verify'])
  * ```
  */
-export const dpopKeyParams = (alg: DpopAlgorithm) => params[alg].importParams
+export const dpopKeyParams = (alg: DpopAlgorithm): KeyImportParams => params[alg].importParams
 
 /**
  * The public JWK of a proof header for `alg`, reduced to its required members, or `null` when it is not

@@ -5,6 +5,9 @@
 /** A Web Crypto key, as `crypto.subtle` returns it in this runtime's types. */
 export type WebCryptoKey = Extract<Awaited<ReturnType<typeof crypto.subtle.generateKey>>, { type: string }>
 
+/** The algorithm argument of `crypto.subtle.importKey` (and, for key pairs, `generateKey`). */
+export type KeyImportParams = Parameters<typeof crypto.subtle.importKey>[2]
+
 /** The algorithm argument of `crypto.subtle.verify` / `sign`. */
 export type SignatureAlgorithm = Parameters<typeof crypto.subtle.verify>[0]
 
