@@ -24,6 +24,8 @@ const handoffWaitMs = 1_000
  * - After a 401: if the token changed meanwhile, retry with the new one; else refresh once and retry once.
  *   A session token (no refresh token) answered 401 `invalid_token` is dead.
  * - A dead token (refresh answered 400 `invalid_grant`) clears storage and calls `onSignedOut` once.
+ * - With `dpop: true`, every request under `baseUrl` and every refresh carries a DPoP proof of the client's
+ *   own non-extractable key, and a bound token goes as `Authorization: DPoP`.
  *   Network errors and 5xx keep the user signed in; the call goes out with the current token.
  *
  * @example

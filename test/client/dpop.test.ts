@@ -61,6 +61,9 @@ describe('createAuthClient({ dpop: true })', () => {
     expect(authClient.authSuccess!.token).not.toBe(token)
     expect(authClient.authSuccess!.dpopJkt).toBe(jkt)
     expect(seen.filter((s) => s.path === '/auth/refresh').map((s) => [s.status, s.dpop !== null])).toEqual([[200, true]])
+    // Sign-out authenticates with the bound token and its proof too.
+    expect(await authClient.signOut()).toBe(true)
+    expect(seen.at(-1)).toMatchObject({ path: '/auth/sign-out', status: 204 })
   })
 
   it('a stolen sign-in is useless to another client: its own key matches neither token', async () => {
