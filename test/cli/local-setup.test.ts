@@ -47,7 +47,7 @@ describe('migrate --env-file and pglite://', () => {
     writeFileSync(file, `# local\nDATABASE_URL="${database.url}"\n`)
     const result = await run(['migrate', '--env-file', file])
     expect(result, result.stderr).toMatchObject({ code: 0, stderr: '' })
-    expect((await tablesOf(database.url)).migrations).toBe(1)
+    expect((await tablesOf(database.url)).migrations).toBe(2)
     writeFileSync(join(dir, 'empty.vars'), 'OTHER=1\n')
     const missing = await run(['migrate', '--env-file', join(dir, 'empty.vars')])
     expect(missing.code).toBe(2)
