@@ -46,7 +46,7 @@ it('Deno imports the packed package by name from node_modules; migrate creates t
   expect(install).toBe(`npm init -y && npm install ./${packed!.filename} drizzle-orm @electric-sql/pglite`)
   await sh(install!.replace(/ drizzle-orm @electric-sql\/pglite$/, ` ${join(root, 'node_modules', 'drizzle-orm')} ${join(root, 'node_modules', '@electric-sql', 'pglite')}`))
   const migrated = await sh(migrate!)
-  expect(migrated).toContain('Applied 1 migration(s)')
+  expect(migrated).toContain('Applied 2 migration(s)')
   writeFileSync(join(dir, 'server.ts'), block)
 
   expect(run).toBe('deno run -A server.ts')
