@@ -9,7 +9,7 @@ import { drizzleTokenStore } from '../../src/drizzle/index.ts'
 import { EdgeTokenError, initializeAuthServices, ServerSideSessionsTokenManager } from '../../src/index.ts'
 import { jwtConfig, sessionsConfig } from '../../test/support/auth.ts'
 import { createServerDatabase } from '../../test/support/postgres.ts'
-import { closedLoop, type LatencySummary } from './latency.ts'
+import { closedLoop, percentile, type LatencySummary } from './latency.ts'
 
 /** The store's default deadline per statement (no `timeout` is passed below). */
 const defaultDeadlineMs = 5_000
@@ -36,6 +36,9 @@ export interface SweepResult {
   /** DELETE statements the sweep sent, the slowest of them, and how many took the deadline or longer (0). */
   statements: number
   slowestStatementMs: number
+  /** Median DELETE time over the first and the last tenth of the statements: whether batches slow down as dead rows pile up. */
+  firstTenthMedianMs: number
+  lastTenthMedianMs: number
   statementsOverDeadline: number
   /** Validations of live sessions that answered null or threw, quiet and during (0). */
   rejected: number
@@ -80,6 +83,7 @@ export async function measureSweep({
     // Every DELETE through this pool is the sweep's: timed from the call, so waiting for a connection counts,
     // as it counts against the store's deadline.
     const deletes: number[] = []
+    let sweepStarted = 0
     const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>
     ;(pool as unknown as { query: typeof query }).query = async (...args) => {
       const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string }).text ?? ''
@@ -89,6 +93,7 @@ export async function measureSweep({
         return await query(...args)
       } finally {
         deletes.push(performance.now() - started)
+        if (deletes.length % 250 === 0) log(`  sweep: ${deletes.length} statements, ${((performance.now() - sweepStarted) / 1000).toFixed(0)} s, this one ${deletes.at(-1)!.toFixed(0)} ms`)
       }
     }
 
@@ -108,7 +113,7 @@ export async function measureSweep({
 
     let sweeping = true
     let sweepError: string | undefined
-    const started = performance.now()
+    const started = (sweepStarted = performance.now())
     const sweep = auth.tokenManager.deleteExpiredTokens()
       .catch((error: unknown) => ((sweepError = error instanceof EdgeTokenError ? error.code : String(error)), 0))
       .finally(() => (sweeping = false))
@@ -120,8 +125,12 @@ export async function measureSweep({
     const { rows: [left] } = await pool.query(`select
       (select count(*) from auth_session where auth_user_id like 'old-%')::int + (select count(*) from auth_refresh_token)::int as expired,
       (select count(*) from auth_session where auth_user_id like 'live-%')::int as live`)
+    const tenth = Math.max(1, Math.floor(deletes.length / 10))
+    const middle = (timings: number[]) => percentile(timings.sort((a, b) => a - b), 50)
+    const [firstTenthMedianMs, lastTenthMedianMs] = [middle(deletes.slice(0, tenth)), middle(deletes.slice(-tenth))]
     deletes.sort((a, b) => a - b)
     return {
+      firstTenthMedianMs, lastTenthMedianMs,
       expiredSessions, expiredRefreshTokens, liveSessions, clients, fillSeconds, quiet, during,
       p99Ratio: during.p99Ms / quiet.p99Ms, deleted, expiredLeft: left.expired, liveLeft: left.live, sweepSeconds,
       rowsPerSecond: deleted / sweepSeconds, statements: deletes.length, slowestStatementMs: deletes.at(-1) ?? 0,
