@@ -149,10 +149,12 @@ export function verdicts(results: Results): Verdict[] {
   const sweep = results.sweep
   if (sweep) {
     const expired = sweep.expiredSessions + sweep.expiredRefreshTokens
+    // Against both quiet runs: the worse ratio, so a quiet run slowed by the neighbours cannot flatter the sweep.
+    const ratio = Math.max(sweep.p99Ratio, sweep.p99RatioAfter ?? 0)
     out.push({
-      target: `sweep of ${expired.toLocaleString('en-US')} expired rows under load: all deleted, no statement at the deadline, p99 ≤ 2× quiet`,
-      measured: `${sweep.deleted.toLocaleString('en-US')} deleted in ${fixed(sweep.sweepSeconds, 0)} s, ${sweep.statementsOverDeadline} at the deadline, p99 ${fixed(sweep.p99Ratio)}×${loadOf(sweep)}`,
-      met: sweep.deleted === expired && sweep.expiredLeft === 0 && sweep.statementsOverDeadline === 0 && sweep.rejected === 0 && sweep.p99Ratio <= 2,
+      target: `sweep of ${expired.toLocaleString('en-US')} expired rows under load: all deleted, no statement at the deadline, p99 ≤ 2× quiet (before and after)`,
+      measured: `${sweep.deleted.toLocaleString('en-US')} deleted in ${fixed(sweep.sweepSeconds, 0)} s, ${sweep.statementsOverDeadline} at the deadline, p99 ${fixed(sweep.p99Ratio)}× / ${fixed(sweep.p99RatioAfter)}×${loadOf(sweep)}`,
+      met: sweep.deleted === expired && sweep.expiredLeft === 0 && sweep.statementsOverDeadline === 0 && sweep.rejected === 0 && ratio <= 2,
     })
   }
   return out
@@ -177,7 +179,9 @@ export function sweepTable(r: SweepResult): string {
     ['DELETE median, first tenth → last tenth of the sweep', `${fixed(r.firstTenthMedianMs, 0)} → ${fixed(r.lastTenthMedianMs, 0)} ms`],
     [`validate, ${r.clients} clients, quiet: p50 / p99 ms (ops/s)`, `${fixed(r.quiet.p50Ms)} / ${fixed(r.quiet.p99Ms)} (${n(r.quiet.throughput)})`],
     [`validate, ${r.clients} clients, during the sweep: p50 / p99 ms (ops/s)`, `${fixed(r.during.p50Ms)} / ${fixed(r.during.p99Ms)} (${n(r.during.throughput)})`],
-    ['p99 during ÷ quiet (target ≤ 2×)', `${fixed(r.p99Ratio)}×`],
+    [`validate, ${r.clients} clients, quiet after: p50 / p99 ms (ops/s)`, `${fixed(r.quietAfter.p50Ms)} / ${fixed(r.quietAfter.p99Ms)} (${n(r.quietAfter.throughput)})`],
+    ['p99 during ÷ quiet before / ÷ quiet after (target ≤ 2×)', `${fixed(r.p99Ratio)}× / ${fixed(r.p99RatioAfter)}×`],
+    ['1-min load average at the end of quiet / during / quiet after', `${fixed(r.phaseLoad.quiet)} / ${fixed(r.phaseLoad.during)} / ${fixed(r.phaseLoad.quietAfter)}`],
     ['live validations rejected', String(r.rejected)],
   ])
 }
