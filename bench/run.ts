@@ -160,7 +160,9 @@ if (selected.includes('slow-link')) {
   const measured = await measureSlowLink({ delayMs, count: quick ? 20 : 50, log })
   results.slowLink = { ...stamp(), delayMs, results: measured }
   save()
-  console.log(table(['operation', 'p50 ms', 'p99 ms', 'p50 ÷ round trip'], measured.map((r) => [r.operation, r.p50Ms.toFixed(1), r.p99Ms.toFixed(1), `${r.roundTrips.toFixed(2)}×`])))
+  console.log(table(['operation', 'min ms', 'p50 ms', 'p99 ms', 'p50 ÷ round trip', 'min ÷ round trip'], measured.map((r) => [
+    r.operation, r.minMs.toFixed(1), r.p50Ms.toFixed(1), r.p99Ms.toFixed(1), `${r.roundTrips.toFixed(2)}×`, `${r.minRoundTrips.toFixed(2)}×`,
+  ])))
   console.log(`\nload average (1, 5, 15 min) at the end of the slow-link run: ${results.slowLink.machine.loadAverage.join(', ')}`)
 }
 
