@@ -6,7 +6,9 @@ import type { OperationCount } from '../test/support/round-trips.ts'
 import type { RuntimeMicro } from './micro/runtimes.ts'
 import type { ConcurrencyResult } from './scale/concurrency.ts'
 import type { HttpResult } from './scale/http.ts'
+import type { SlowLinkResult } from './scale/slow-link.ts'
 import type { SqliteLatency, SqliteRows } from './scale/sqlite.ts'
+import type { SweepResult } from './scale/sweep.ts'
 import type { RowsResult } from './scale/rows.ts'
 import type { SizeResult } from './sizes.ts'
 import type { WorkerdCpuResult } from './workerd/cpu.ts'
@@ -39,6 +41,10 @@ export interface Results {
   http?: Stamped & { results: HttpResult[] }
   /** SQLite (better-sqlite3, libSQL, D1) beside Postgres, and SQLite row growth. */
   sqlite?: Stamped & { latency: SqliteLatency[]; rows: SqliteRows[] }
+  /** Each database operation through a TCP link of `delayMs` each way, as a multiple of the measured round trip. */
+  slowLink?: Stamped & { delayMs: number; results: SlowLinkResult[] }
+  /** deleteExpiredTokens() on millions of expired rows while 100 clients validate live sessions. */
+  sweep?: Stamped & SweepResult
 }
 
 export function machine(): Machine {
