@@ -5,7 +5,7 @@ import type { AuthenticationInfo, ValidateTokenOptions } from '../managers/types
 import { resolveAuth, type AuthSource } from './cache.ts'
 import { clearCookie, clearingLine } from './cookie-lines.ts'
 import { presentedCredential } from './credential.ts'
-import { dpopChallenges, validateWithProof } from './dpop.ts'
+import { dpopChallenges, validateWithProof, type RequestUrl } from './dpop.ts'
 import { httpError, toHttpError } from './errors.ts'
 import type { TokenCookies } from './token-cookies.ts'
 
@@ -42,6 +42,11 @@ export interface AuthenticateOptions<E extends Env = any> {
   optional?: boolean
   /** The `realm` of the `WWW-Authenticate` challenge. Default `"api"`. */
   realm?: string
+  /**
+   * The URL the client addressed, which DPoP proofs sign (`htu`). Default `c.req.url`; behind a proxy that
+   * changes the scheme or host, return the public URL, e.g. `` (c) => `https://api.example.com${new URL(c.req.url).pathname}` ``.
+   */
+  requestUrl?: RequestUrl
 }
 
 /**
@@ -122,7 +127,7 @@ export function authenticate<E extends Env = any>(options: AuthenticateOptions<E
     let info: AuthenticationInfo | null
     try {
       info = dpop
-        ? await validateWithProof(c, services, token, realm, waitUntil ? { waitUntil } : {})
+        ? await validateWithProof(c, services, token, realm, waitUntil ? { waitUntil } : {}, options.requestUrl)
         : await services.tokenManager.validateToken(token, waitUntil ? { waitUntil } : undefined)
     } catch (error) {
       throw toHttpError(error)

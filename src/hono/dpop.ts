@@ -31,6 +31,11 @@ export function dpopVerifierOf(services: AuthServices<any>): DpopVerifier | null
   return verifier
 }
 
+/** The URL the client addressed, as DPoP proofs name it (`htu`): `c.req.url` unless the app says otherwise. */
+export type RequestUrl = (c: Context<any>) => string
+
+const ownUrl: RequestUrl = (c) => c.req.url
+
 /**
  * The request's proof for a manager to check: the `DPoP` header (two headers arrive joined by a comma and
  * fail as malformed, as RFC 9449 §4.3 wants), the method and the URL.
@@ -40,8 +45,8 @@ export function dpopVerifierOf(services: AuthServices<any>): DpopVerifier | null
  * await jwt.issueToken({ authUserId, method: 'email', dpop: dpopProofRequest(c) })
  * ```
  */
-export function dpopProofRequest(c: Context): DpopProofRequest {
-  return { proof: c.req.header('dpop'), method: c.req.method, url: c.req.url }
+export function dpopProofRequest(c: Context, requestUrl: RequestUrl = ownUrl): DpopProofRequest {
+  return { proof: c.req.header('dpop'), method: c.req.method, url: requestUrl(c) }
 }
 
 /**
@@ -74,12 +79,14 @@ const proofErrors: Partial<Record<ErrorCode, string>> = {
  * const info = await validateWithProof(c, services, token, 'api', {}) // Authorization: DPoP <token>
  * ```
  */
-export async function validateWithProof(c: Context, services: AuthServices<any>, token: string, realm: string, options: ValidateTokenOptions): Promise<AuthenticationInfo | null> {
+export async function validateWithProof(
+  c: Context, services: AuthServices<any>, token: string, realm: string, options: ValidateTokenOptions, requestUrl: RequestUrl = ownUrl,
+): Promise<AuthenticationInfo | null> {
   const verifier = dpopVerifierOf(services)
   if (!verifier) return null
   let proof
   try {
-    proof = await verifier.verify(c.req.header('dpop'), { method: c.req.method, url: c.req.url, accessToken: token })
+    proof = await verifier.verify(c.req.header('dpop'), { method: c.req.method, url: requestUrl(c), accessToken: token })
   } catch (error) {
     const oauthError = error instanceof EdgeTokenError ? proofErrors[error.code] : undefined
     if (!oauthError) throw toHttpError(error)

@@ -14,6 +14,7 @@
  * ```
  */
 export { authenticate, type AuthenticateOptions, type AuthVariables, type OptionalAuthVariables } from './authenticate.ts'
+export type { RequestUrl } from './dpop.ts'
 export { requireScopes } from './scopes.ts'
 export { authRoutes, type AuthRoutesOptions } from './routes.ts'
 export { tokenCookies, type TokenCookies, type TokenCookiesOptions } from './token-cookies.ts'

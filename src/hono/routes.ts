@@ -10,7 +10,7 @@ import { clearTokenCookies, type TokenCookies } from './token-cookies.ts'
 import { resolveAuth, type AuthSource } from './cache.ts'
 import { guard, httpError } from './errors.ts'
 import { isFormBody, oauthTokenResponse, readRefreshGrant } from './oauth-refresh.ts'
-import { dpopProofRequest, validateWithProof } from './dpop.ts'
+import { dpopProofRequest, validateWithProof, type RequestUrl } from './dpop.ts'
 
 export interface AuthRoutesOptions {
   /**
@@ -20,6 +20,8 @@ export interface AuthRoutesOptions {
   cookies?: TokenCookies
   /** The `realm` of `WWW-Authenticate` challenges. Default `"api"`. */
   realm?: string
+  /** The URL the client addressed, which DPoP proofs sign; see `authenticate`'s `requestUrl`. */
+  requestUrl?: RequestUrl
 }
 
 // RFC 6749 §5.1: responses carrying tokens must not be cached.
@@ -69,9 +71,9 @@ type SignedIn = Pick<AuthenticationInfo, 'authId' | 'tokenIssuer' | 'userIdentif
  */
 export function authRoutes<E extends Env = any>(auth: AuthSource<E>, options: AuthRoutesOptions = {}): Hono<E> {
   const app = new Hono<E>()
-  const { cookies } = options
+  const { cookies, requestUrl } = options
   const realm = options.realm ?? 'api'
-  const authenticated = authenticate<E>({ auth, realm, ...(cookies && { cookies }) })
+  const authenticated = authenticate<E>({ auth, realm, ...(cookies && { cookies }), ...(requestUrl && { requestUrl }) })
   // A failing factory (e.g. a missing secret) becomes a typed 500, like any other library error.
   const servicesOf = (c: Context<any>) => guard(() => resolveAuth(auth, c as Context<E>))
 
@@ -86,7 +88,7 @@ export function authRoutes<E extends Env = any>(auth: AuthSource<E>, options: Au
     let who: SignedIn | null = null
     let presented = bearer !== null
     if (bearer !== null) {
-      who = await guard(() => (bearer.dpop ? validateWithProof(c, services, bearer.token, realm, {}) : services.tokenManager.validateToken(bearer.token)))
+      who = await guard(() => (bearer.dpop ? validateWithProof(c, services, bearer.token, realm, {}, requestUrl) : services.tokenManager.validateToken(bearer.token)))
       if (!who) throw httpError('ERR_TOKEN_INVALID', { realm })
     } else if (cookies) {
       // Without a Bearer token the request rides on cookies, whichever scheme its Authorization names
@@ -121,14 +123,14 @@ export function authRoutes<E extends Env = any>(auth: AuthSource<E>, options: Au
       const { refreshToken } = await readRefreshGrant(c)
       const services = await servicesOf(c)
       const jwt = await guard(() => services.getTokenManager(JwtTokenManager))
-      const success = await guard(() => jwt.refreshAccessToken(refreshToken, { dpop: dpopProofRequest(c) }))
+      const success = await guard(() => jwt.refreshAccessToken(refreshToken, { dpop: dpopProofRequest(c, requestUrl) }))
       return c.json(oauthTokenResponse(success, success.dpopJkt ? 'DPoP' : 'Bearer'), 200, noStore)
     }
     const refreshToken = await bodyRefreshToken(c, cookies !== undefined)
     if (refreshToken === null) return refreshFromCookies(c, await servicesOf(c), cookies!, realm)
     const services = await servicesOf(c)
     const jwt = await guard(() => services.getTokenManager(JwtTokenManager))
-    const success = await guard(() => jwt.refreshAccessToken(refreshToken, { dpop: dpopProofRequest(c) }))
+    const success = await guard(() => jwt.refreshAccessToken(refreshToken, { dpop: dpopProofRequest(c, requestUrl) }))
     return c.json(success, 200, noStore)
   })
 

@@ -148,3 +148,25 @@ describe('POST /auth/refresh with DPoP', () => {
     expect(await auth.getTokenManager(JwtTokenManager).listTokens({ authUserId: 'p-user' })).not.toEqual([])
   })
 })
+
+describe('behind a proxy (requestUrl)', () => {
+  it('checks proofs against the public URL the app names, at the resource and at refresh', async () => {
+    const { auth, clock } = createAuth(database.db, 'jwt', { jwt: { dpop: 'optional' } })
+    const publicUrl = (c: { req: { url: string } }) => `https://api.example${new URL(c.req.url).pathname}`
+    const app = new Hono()
+    app.route('/auth', authRoutes(auth, { requestUrl: publicUrl }))
+    app.get('/api/me', authenticate({ auth, requestUrl: publicUrl }), (c) => c.json({ user: c.var.auth.userIdentifier }))
+    const key = await dpopKey()
+    const signed = (method: string, url: string, accessToken?: string) => proofAt(key, clock, { method, url, ...(accessToken && { accessToken }) })
+    const issued = await auth.tokenManager.issueToken({
+      authUserId: 'p-proxy', method: 'test', dpop: { proof: await signed('POST', 'https://api.example/sign-in'), method: 'POST', url: 'https://api.example/sign-in' },
+    })
+    const me = async (url: string) => call(app, '/api/me', { headers: { Authorization: `DPoP ${issued.token}`, DPoP: await signed('GET', url, issued.token) } })
+    expect((await me('https://api.example/api/me')).status).toBe(200)
+    expect(json(await me(`${origin}/api/me`))).toEqual({ error: 'invalid_dpop_proof', code: 'ERR_DPOP_PROOF_INVALID' })
+    const refreshed = await call(app, '/auth/refresh', {
+      method: 'POST', headers: { 'content-type': 'application/json', DPoP: await signed('POST', 'https://api.example/auth/refresh') }, body: JSON.stringify({ refreshToken: issued.refreshToken }),
+    })
+    expect(refreshed.status).toBe(200)
+  })
+})
