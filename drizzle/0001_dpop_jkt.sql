@@ -1,1 +1,2 @@
-ALTER TABLE "auth_refresh_token" ADD COLUMN "dpop_jkt" text;
+ALTER TABLE "auth_refresh_token" ADD COLUMN "dpop_jkt" text;--> statement-breakpoint
+ALTER TABLE "auth_session" ADD COLUMN "dpop_jkt" text;

@@ -67,6 +67,8 @@ export type SessionColumnBuilders = {
   expiresAt: PgTimestampBuilderInitial<'expires_at'>
   /** Inactivity timeout in milliseconds. */
   expireAfterUnusedForMs: PgBigInt53BuilderInitial<'expire_after_unused_for_ms'>
+  /** RFC 7638 thumbprint of the DPoP key the session is bound to; null when unbound. */
+  dpopJkt: PgTextBuilderInitial<'dpop_jkt', [string, ...string[]]>
 }
 
 /** A refresh-token table made by `tokenTables` (any name, any Postgres schema). */
@@ -141,6 +143,7 @@ export function tokenTables(options: TokenTablesOptions = {}): TokenTables {
       lastUsedAt: timestamptz('last_used_at').notNull(),
       expiresAt: timestamptz('expires_at'),
       expireAfterUnusedForMs: bigint('expire_after_unused_for_ms', { mode: 'number' }),
+      dpopJkt: text('dpop_jkt'),
     },
     (t) => [index(`${sessionName}_auth_user_id_idx`).on(t.authUserId, t.method)],
   )

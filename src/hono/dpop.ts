@@ -13,7 +13,8 @@ import { httpError, quoted, toHttpError } from './errors.ts'
 const verifiers = new WeakMap<object, DpopVerifier | null>()
 
 /**
- * The DPoP verifier of the services' first JWT manager configured with `dpop`; `null` when none is.
+ * The DPoP verifier of the services' JWT manager configured with `dpop` (else of a sessions manager with
+ * it); `null` when none is. A proof one verifier accepted is accepted by every manager.
  *
  * @example
  * ```ts
@@ -24,8 +25,10 @@ export function dpopVerifierOf(services: AuthServices<any>): DpopVerifier | null
   const { tokenManager } = services
   let verifier = verifiers.get(tokenManager)
   if (verifier === undefined) {
-    const jwt = tokenManager.managers.find((m): m is JwtTokenManager => m instanceof JwtTokenManager && m.dpopVerifier !== null)
-    verifier = jwt?.dpopVerifier ?? null
+    // The JWT manager's first: it is the one refresh and sign-in bind with; a sessions-only setup has its own.
+    const withDpop = tokenManager.managers.filter((m) => (m as { dpopVerifier?: DpopVerifier | null }).dpopVerifier)
+    const jwt = withDpop.find((m) => m instanceof JwtTokenManager) ?? withDpop[0]
+    verifier = (jwt as { dpopVerifier?: DpopVerifier } | undefined)?.dpopVerifier ?? null
     verifiers.set(tokenManager, verifier)
   }
   return verifier

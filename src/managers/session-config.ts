@@ -6,6 +6,7 @@ import { type Passwords, requirePasswords } from './passwords.ts'
 import { pepperOptions } from './peppers.ts'
 import { ServerSideSessionsTokenManager, type OnSessionCreated, type ResolvedSessionsConfig } from './session-token-manager.ts'
 import type { Duration } from './types.ts'
+import { resolveDpopSetting, type DpopSetting } from './dpop/binding.ts'
 import { validationCacheOptions, type ValidationCacheOptions } from './validated-sessions.ts'
 
 export interface ServerSideSessionsConfigOptions<TDb = any, TContext = unknown> {
@@ -33,6 +34,8 @@ export interface ServerSideSessionsConfigOptions<TDb = any, TContext = unknown> 
    * through this manager at once. Lifetime and inactivity are still checked exactly on every hit.
    */
   validationCache?: ValidationCacheOptions
+  /** DPoP (RFC 9449) binding of sessions, as `JwtConfig({ dpop })`: a bound session validates only with a proof of its key. */
+  dpop?: DpopSetting
 }
 
 /**
@@ -77,6 +80,7 @@ export class ServerSideSessionsConfig<TDb = any, TContext = unknown> implements 
       lastUsedAtUpdateInterval: toMilliseconds(options.lastUsedAtUpdateInterval ?? '1m', 'lastUsedAtUpdateInterval', { allowZero: true }),
       onSessionCreated: options.onSessionCreated,
       validationCache: validationCacheOptions(options.validationCache),
+      dpop: resolveDpopSetting(options.dpop),
     }
   }
 

@@ -9,6 +9,8 @@ import type { SecretHashVerdict } from '../crypto/secret-hash.ts'
 import { defaultFormats, type HasherOptions, type SecretHashing, type SessionTokenFormat } from './formats.ts'
 import type { NewRow, SessionRow } from './storage.ts'
 import { VerifiedSecrets } from './verified-secrets.ts'
+import { DpopBinder, type resolveDpopSetting } from './dpop/binding.ts'
+import type { DpopVerifier } from './dpop/verifier.ts'
 import { sessionsMatching, ValidatedSessions, type CachedSession, type ResolvedValidationCache } from './validated-sessions.ts'
 import type {
   AuthSuccess, AuthenticationInfo, Duration, IssueContext, IssueTokenOptions, RevokeTokenOptions, TokenFilter, TokenInfo,
@@ -39,6 +41,8 @@ export interface ResolvedSessionsConfig {
   onSessionCreated: OnSessionCreated<any, any> | undefined
   /** null: every validation asks the database (the default). */
   validationCache: ResolvedValidationCache | null
+  /** DPoP binding; `null` when off. */
+  dpop: ReturnType<typeof resolveDpopSetting>
 }
 
 /** Per-session overrides of the configured defaults; `null` switches the limit off. */
@@ -67,6 +71,7 @@ export class ServerSideSessionsTokenManager implements TokenManager {
   readonly #hasher: SecretHashing
   readonly #cache: ValidatedSessions | null
   readonly #verified = new VerifiedSecrets()
+  readonly #dpop: DpopBinder
 
   constructor(config: ResolvedSessionsConfig, context: ManagerContext) {
     this.#config = config
@@ -74,6 +79,9 @@ export class ServerSideSessionsTokenManager implements TokenManager {
     this.#cache = config.validationCache && new ValidatedSessions(config.validationCache)
     this.#format = (context.store.formats ?? defaultFormats).session
     this.#hasher = this.#format.hasher(config.hashing)
+    // Serverpod's tables have no column for the key.
+    if (config.dpop && context.store.formats) throw new ConfigError('dpop needs the library\'s own tables (not serverpodStore).')
+    this.#dpop = new DpopBinder(config.dpop, () => context.clock.now().getTime())
     this.ready = observed(this.#hasher.ready())
   }
 
@@ -89,11 +97,12 @@ export class ServerSideSessionsTokenManager implements TokenManager {
     const unused = options.expireAfterUnusedFor
     const expireAfterUnusedFor = unused === undefined ? this.#config.inactivityTimeout : unused === null ? null : toMilliseconds(unused, 'expireAfterUnusedFor')
 
+    const dpopJkt = await this.#dpop.proofJkt(options.dpop)
     const id = crypto.randomUUID()
     const secret = randomBytes(this.#config.secretLength)
     const row: NewRow<SessionRow> = {
       id, authUserId, method, scopes, secretHash: await this.#hasher.hash(secret),
-      createdAt: this.#context.clock.stamp(), expiresAt, expireAfterUnusedFor,
+      createdAt: this.#context.clock.stamp(), expiresAt, expireAfterUnusedFor, dpopJkt,
     }
     const writes = await this.#config.onSessionCreated?.({ authUserId, sessionId: id, db: this.#context.store.db, context: options.context })
     await this.#context.store.insertSession(row, { writes: writes ?? [], transaction: options.transaction })
@@ -105,7 +114,13 @@ export class ServerSideSessionsTokenManager implements TokenManager {
       authUserId,
       scopeNames: scopes,
       tokenId: id,
+      ...(dpopJkt && { dpopJkt }),
     }
+  }
+
+  /** The verifier of this manager's DPoP proofs (`dpop` in its config), or `null` when DPoP is off. */
+  get dpopVerifier(): DpopVerifier | null {
+    return this.#dpop.verifier
   }
 
   /** Throws only `StorageUnavailableError` (the database failed); any bad token gives null. */
@@ -117,6 +132,8 @@ export class ServerSideSessionsTokenManager implements TokenManager {
     if (cached) {
       const now = new Date(clock.now().getTime() + cached.databaseOffsetMs)
       if (!this.#expired(cached.session, now)) {
+        // The binding is checked against each request's proof, like the rest on every hit.
+        if (!this.#dpop.admits(cached.info, options.dpop)) return null
         await this.#touchIfDue(cached.session, now, options)
         return cached.info
       }
@@ -135,11 +152,14 @@ export class ServerSideSessionsTokenManager implements TokenManager {
       await this.#afterResponse(options, store.deleteSession(row.id))
       return null
     }
+    const info: AuthenticationInfo = {
+      userIdentifier: row.authUserId, scopes: row.scopes, authId: row.id, tokenIssuer: 'session', ...(row.dpopJkt && { dpopJkt: row.dpopJkt }),
+    }
+    if (!this.#dpop.admits(info, options.dpop)) return null
     if (verdict === 'outdated') {
       await this.#afterResponse(options, this.#hasher.hash(parts.secret).then((secretHash) => store.updateSession(row.id, { secretHash })))
     }
     await this.#touchIfDue(row, now, options)
-    const info: AuthenticationInfo = { userIdentifier: row.authUserId, scopes: row.scopes, authId: row.id, tokenIssuer: 'session' }
     const { secretHash: _, readAt: __, ...session } = row
     this.#cache?.fill(generation, row.id, parts.secret, { session, info: { ...info, scopes: [...info.scopes] }, readAtMs: askedAtMs, databaseOffsetMs: now.getTime() - askedAtMs })
     return info

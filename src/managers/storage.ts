@@ -57,6 +57,8 @@ export interface SessionRow {
   expiresAt: Date | null
   /** Inactivity timeout in milliseconds, or null for none. */
   expireAfterUnusedFor: number | null
+  /** RFC 7638 thumbprint of the DPoP key the session is bound to; null (or absent) when unbound. */
+  dpopJkt?: string | null
 }
 
 export interface RowFilter {

@@ -36,7 +36,7 @@ const toRefreshTokenRow = (r: Record_): RefreshTokenRow & Read => ({
 const toSessionRow = (r: Record_): SessionRow & Read => ({
   id: r.id, authUserId: r.authUserId, method: r.method, scopes: r.scopeNames, secretHash: r.secretHash,
   createdAt: r.createdAt, lastUsedAt: r.lastUsedAt, expiresAt: r.expiresAt ?? null,
-  expireAfterUnusedFor: r.expireAfterUnusedForMs ?? null, readAt: r.readAt,
+  expireAfterUnusedFor: r.expireAfterUnusedForMs ?? null, dpopJkt: r.dpopJkt ?? null, readAt: r.readAt,
 })
 
 /**
@@ -109,6 +109,7 @@ export function sqlTokenStore<TDb extends QueryDatabase>(db: TDb, dialect: SqlDi
       guarded(() => insertRow(options, (options.transaction ?? db).insert(s).values({
         id: row.id, authUserId: row.authUserId, method: row.method, scopeNames: row.scopes, secretHash: row.secretHash,
         createdAt: time(row.createdAt), lastUsedAt: time(row.createdAt), expiresAt: row.expiresAt, expireAfterUnusedForMs: row.expireAfterUnusedFor,
+        dpopJkt: row.dpopJkt ?? null,
       }))),
 
     findSession: (id) =>

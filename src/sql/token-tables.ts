@@ -11,7 +11,7 @@ export type RefreshTokenTableColumns = Table & Record<
 
 /** The session table's columns, by role. */
 export type SessionTableColumns = Table & Record<
-  'id' | 'authUserId' | 'method' | 'scopeNames' | 'secretHash' | 'createdAt' | 'lastUsedAt' | 'expiresAt' | 'expireAfterUnusedForMs',
+  'id' | 'authUserId' | 'method' | 'scopeNames' | 'secretHash' | 'createdAt' | 'lastUsedAt' | 'expiresAt' | 'expireAfterUnusedForMs' | 'dpopJkt',
   Column
 >
 

@@ -60,6 +60,8 @@ export type SessionColumnBuilders = {
   expiresAt: Time<'expires_at'>
   /** Inactivity timeout in milliseconds. */
   expireAfterUnusedForMs: SQLiteIntegerBuilderInitial<'expire_after_unused_for_ms'>
+  /** RFC 7638 thumbprint of the DPoP key the session is bound to; null when unbound. */
+  dpopJkt: SQLiteTextBuilderInitial<'dpop_jkt', [string, ...string[]], number | undefined>
 }
 
 /** A refresh-token table made by `tokenTables` (any name). */
@@ -130,6 +132,7 @@ export function tokenTables(options: TokenTablesOptions = {}): TokenTables {
       lastUsedAt: time('last_used_at').notNull(),
       expiresAt: time('expires_at'),
       expireAfterUnusedForMs: integer('expire_after_unused_for_ms'),
+      dpopJkt: text('dpop_jkt'),
     },
     (t) => [index(`${sessionName}_auth_user_id_idx`).on(t.authUserId, t.method)],
   )

@@ -3,7 +3,7 @@
 // Bearer, and the refresh route (JSON and RFC 6749 form) binding and checking keys.
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { JwtTokenManager, type DpopSetting } from '../../src/index.ts'
+import { JwtTokenManager, ServerSideSessionsTokenManager, type DpopSetting } from '../../src/index.ts'
 import { authenticate, authRoutes, guard } from '../../src/hono/index.ts'
 import { dpopProofRequest } from '../../src/hono/dpop.ts'
 import type { DpopKey } from '../../src/crypto/index.ts'
@@ -168,5 +168,18 @@ describe('behind a proxy (requestUrl)', () => {
       method: 'POST', headers: { 'content-type': 'application/json', DPoP: await signed('POST', 'https://api.example/auth/refresh') }, body: JSON.stringify({ refreshToken: issued.refreshToken }),
     })
     expect(refreshed.status).toBe(200)
+  })
+})
+
+describe('DPoP-bound sessions over HTTP', () => {
+  it('a bound session authenticates with Authorization: DPoP and its proof, never as Bearer', async () => {
+    const { auth, clock } = createAuth(database.db, 'multi', { jwt: { dpop: 'optional' }, session: { dpop: 'optional' } })
+    const app = new Hono().get('/api/me', authenticate({ auth }), (c) => c.json({ user: c.var.auth.userIdentifier }))
+    const key = await dpopKey()
+    const sessions = auth.getTokenManager(ServerSideSessionsTokenManager)
+    const issued = await sessions.issueToken({ authUserId: 'p-session', method: 'test', dpop: { proof: await proofAt(key, clock, { method: 'POST', url: `${origin}/sign-in` }), method: 'POST', url: `${origin}/sign-in` } })
+    const withProof = await call(app, '/api/me', { headers: { Authorization: `DPoP ${issued.token}`, DPoP: await proofAt(key, clock, { method: 'GET', url: `${origin}/api/me`, accessToken: issued.token }) } })
+    expect([withProof.status, json(withProof)]).toEqual([200, { user: 'p-session' }])
+    expect((await call(app, '/api/me', { headers: { Authorization: `Bearer ${issued.token}` } })).status).toBe(401)
   })
 })

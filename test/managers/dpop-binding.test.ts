@@ -2,7 +2,7 @@
 // access token, dpop_jkt beside the refresh token); a bound refresh token refreshes only with that key's
 // proof, a bound access token validates only with it — and with no database read.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { initializeAuthServices, JwtTokenManager, type DpopSetting } from '../../src/index.ts'
+import { initializeAuthServices, JwtTokenManager, ServerSideSessionsTokenManager, type DpopSetting } from '../../src/index.ts'
 import { jwkThumbprint } from '../../src/crypto/index.ts'
 import { decodeJsonPart } from '../../src/crypto/jws-verifier.ts'
 import { sqliteTokenStore } from '../../src/sqlite/index.ts'
@@ -123,5 +123,26 @@ describe('DPoP-bound access tokens', () => {
     expect(await codeOf(jwt.issueToken({ authUserId: 'd-bad', method: 'test', dpop: { proof, method: 'POST', url } }))).toBe('accepted')
     expect(await codeOf(jwt.issueToken({ authUserId: 'd-bad', method: 'test', dpop: { proof, method: 'POST', url } }))).toBe('ERR_DPOP_PROOF_REPLAYED')
     expect(() => jwtConfig({ dpop: 'always' as never })).toThrow(/dpop must be/)
+  })
+})
+
+describe('DPoP-bound sessions (ServerSideSessionsConfig({ dpop }))', () => {
+  it.each([false, true])('bind a session issued with a proof; it validates only with an accepted proof of its key (validation cache: %s)', async (cached) => {
+    const clock = testClock()
+    const { auth } = createAuth(database.db, 'session', { clock, session: { dpop: 'optional', ...(cached && { validationCache: { maxAge: '1m' } }) } })
+    const sessions = auth.getTokenManager(ServerSideSessionsTokenManager)
+    const [key, other] = await Promise.all([dpopKey(), dpopKey()])
+    const issued = await sessions.issueToken({ authUserId: 'd-session', method: 'test', dpop: { proof: await proofAt(key, clock, { method: 'POST', url }), method: 'POST', url } })
+    expect(issued.dpopJkt).toBe(await jwkThumbprint(key.publicJwk))
+    expect(await database.query('select dpop_jkt from auth_session where id = $1', [issued.tokenId])).toEqual([{ dpop_jkt: issued.dpopJkt }])
+    const proofOf = async (signer = key) =>
+      sessions.dpopVerifier!.verify(await proofAt(signer, clock, { method: 'GET', url: apiUrl, accessToken: issued.token }), { method: 'GET', url: apiUrl, accessToken: issued.token })
+    for (let round = 0; round < 2; round++) {
+      expect(await sessions.validateToken(issued.token, { dpop: await proofOf() })).toMatchObject({ userIdentifier: 'd-session', dpopJkt: issued.dpopJkt })
+      expect(await sessions.validateToken(issued.token)).toBe(null)
+      expect(await sessions.validateToken(issued.token, { dpop: await proofOf(other) })).toBe(null)
+    }
+    const plain = await sessions.issueToken({ authUserId: 'd-session', method: 'test' })
+    expect(await sessions.validateToken(plain.token)).toMatchObject({ userIdentifier: 'd-session' })
   })
 })
