@@ -16,12 +16,16 @@ import {
 } from './errors.ts'
 import { revokedId, rowFilter } from './token-filter.ts'
 import { VerifiedTokens } from './verified-tokens.ts'
+import { accessTokenDiagnosis, looksLikeJws } from './access-token-diagnosis.ts'
+import { noEvents, recognizesToken, type AuthEvents, type RecognizesTokens } from './event-delivery.ts'
 import type { JwtAlgorithm, PublicJwk } from './jwt-algorithm.ts'
 import { defaultFormats, type HasherOptions, type RefreshTokenFormat, type SecretHashing } from './formats.ts'
 import { deriveNextRotatingSecret } from './refresh-token.ts'
+import type { ValidationFailureReason } from './events.ts'
 import type { NewRow, RefreshTokenRow } from './storage.ts'
 import type {
-  AuthSuccess, AuthenticationInfo, IssueContext, IssueTokenOptions, RevokeTokenOptions, TokenFilter, TokenInfo, TokenManager,
+  AuthSuccess, AuthenticationInfo, IssueContext, IssueTokenOptions, RefreshOptions, RevokeAllTokensOptions, RevokeTokenOptions,
+  TokenFilter, TokenInfo, TokenManager, ValidateTokenOptions,
 } from './types.ts'
 
 interface Keys {
@@ -79,7 +83,7 @@ export interface ResolvedJwtConfig {
  * const next = await jwt.refreshAccessToken(refreshToken) // new access token + rotated refresh token
  * ```
  */
-export class JwtTokenManager implements TokenManager {
+export class JwtTokenManager implements TokenManager, RecognizesTokens {
   readonly tokenIssuer = 'jwt' as const
   /** Resolves once every key is imported; rejects with a typed error if one cannot be. */
   readonly ready: Promise<void>
@@ -91,10 +95,14 @@ export class JwtTokenManager implements TokenManager {
   /** The store's refresh-token format and the hashers it builds from this config's peppers. */
   readonly #format: RefreshTokenFormat
   readonly #hashers: { fixed: SecretHashing; rotating: SecretHashing }
+  readonly #events: AuthEvents
+  /** Why a token failed, worked out after the response and only for failures that get reported. */
+  readonly #diagnose: Loading<(token: string, nowMs: number) => Promise<ValidationFailureReason>>
 
   constructor(config: ResolvedJwtConfig, context: ManagerContext) {
     this.#config = config
     this.#context = context
+    this.#events = context.events ?? noEvents
     this.#format = (context.store.formats ?? defaultFormats).refreshToken
     this.#hashers = this.#format.hashers(config.hashing)
     this.#keys = new Loading(async (): Promise<Keys> => {
@@ -113,6 +121,7 @@ export class JwtTokenManager implements TokenManager {
       now: () => context.clock.now().getTime(),
       ...(config.verifiedTokenCacheSize > 0 && { cache: new VerifiedTokens(config.verifiedTokenCacheSize, config.clockTolerance) }),
     }))
+    this.#diagnose = new Loading(async () => accessTokenDiagnosis((await this.#keys.promise).verification, { issuer: config.issuer, clockToleranceMs: config.clockTolerance }))
     this.ready = observed(Promise.all([this.#keys.promise, this.#hashers.fixed.ready(), this.#hashers.rotating.ready()]).then(() => undefined))
   }
 
@@ -138,14 +147,30 @@ export class JwtTokenManager implements TokenManager {
     const success = await this.#success(row, this.#format.encode({ id, fixedSecret, rotatingSecret }), now)
     const writes = await this.#config.onRefreshTokenCreated?.({ authUserId, refreshTokenId: id, db: this.#context.store.db, context: options.context })
     await this.#context.store.insertRefreshToken(row, { writes: writes ?? [], transaction: options.transaction })
+    this.#events.emit(options, { type: 'sign-in', tokenIssuer: 'jwt', tokenId: id, authUserId, method, scopes: [...scopes] })
     return success
   }
 
-  validateToken(token: string): Promise<AuthenticationInfo | null> {
+  validateToken(token: string, options?: ValidateTokenOptions): Promise<AuthenticationInfo | null> {
     // A broken clock or an unusable key rejects (ConfigError, KeyImportError: HTTP 500) rather than reading
     // as "token invalid" (401), or the operator would never learn of it. No await once the keys are in.
     const validate = this.#validate.value
-    return validate ? validate(token) : this.#validate.promise.then((loaded) => loaded(token))
+    const result = validate ? validate(token) : this.#validate.promise.then((loaded) => loaded(token))
+    return this.#events.enabled ? result.then((info) => info ?? this.#failed(token, options)) : result
+  }
+
+  /** Reports a failed validation of a token in this manager's format (others are not ours to judge). */
+  #failed(token: string, options: ValidateTokenOptions | undefined): null {
+    if (typeof token === 'string' && looksLikeJws(token)) {
+      const nowMs = this.#context.clock.now().getTime()
+      this.#events.validationFailed(options, 'jwt', async () => (await this.#diagnose.promise)(token, nowMs))
+    }
+    return null
+  }
+
+  /** Whether `token` has the access-token shape (see `MultiTokenManager`'s failure reports). */
+  [recognizesToken](token: string): boolean {
+    return typeof token === 'string' && looksLikeJws(token)
   }
 
   /**
@@ -158,7 +183,7 @@ export class JwtTokenManager implements TokenManager {
    * @throws RefreshTokenMalformedError | RefreshTokenNotFoundError | RefreshTokenExpiredError |
    *   RefreshTokenInvalidSecretError | RefreshTokenReusedError | AuthUserBlockedError | StorageUnavailableError
    */
-  async refreshAccessToken(refreshToken: string): Promise<AuthSuccess> {
+  async refreshAccessToken(refreshToken: string, options?: RefreshOptions): Promise<AuthSuccess> {
     const parts = this.#format.decode(refreshToken)
     if (!parts) throw new RefreshTokenMalformedError()
     const { store, clock } = this.#context
@@ -184,10 +209,11 @@ export class JwtTokenManager implements TokenManager {
     const isCurrent = (await rotating.verify(parts.rotatingSecret, row.rotatingSecretHash)) !== null
     const isGraceRetry = !isCurrent && (await this.#rotatedFrom(row, parts.rotatingSecret, nextSecret, graceCutoff))
     // A stale secret with the right fixed secret: someone replays an old token. Kill the family.
-    if (!isCurrent && !isGraceRetry) await this.#revokeForReuse(row.id)
+    if (!isCurrent && !isGraceRetry) await this.#revokeForReuse(row, row.rotatedAt, now, options)
     await requireActiveUser(this.#context.authUsers, row.authUserId)
 
     let current = row
+    let graceRetry = isGraceRetry
     if (isCurrent) {
       const rotated = await store.rotateRefreshToken({
         id: row.id, expectedHash: row.rotatingSecretHash, newHash: await rotating.hash(nextSecret), rotatedAt: now, graceCutoff,
@@ -200,21 +226,28 @@ export class JwtTokenManager implements TokenManager {
       // Otherwise another caller rotated this secret first and the window does not cover us (strict mode:
       // never), or the family was revoked meanwhile (then the delete is a no-op): this secret is spent.
       if (!winner || (!rotated && !(await this.#rotatedFrom(winner, parts.rotatingSecret, nextSecret, graceCutoff)))) {
-        return this.#revokeForReuse(row.id)
+        return this.#revokeForReuse(row, winner?.rotatedAt ?? null, now, options)
       }
       current = winner
+      graceRetry = !rotated
     }
-    return this.#success(current, this.#format.encode({ id: row.id, fixedSecret: parts.fixedSecret, rotatingSecret: nextSecret }), clock.now())
+    const success = await this.#success(current, this.#format.encode({ id: row.id, fixedSecret: parts.fixedSecret, rotatingSecret: nextSecret }), clock.now())
+    this.#events.emit(options, { type: 'refresh', at: now, tokenId: row.id, authUserId: row.authUserId, method: row.method, graceRetry })
+    return success
   }
 
   async revokeToken(options: RevokeTokenOptions): Promise<void> {
     const id = revokedId(this.tokenIssuer, options)
-    if (id !== null) await this.#context.store.deleteRefreshToken(id)
+    if (id === null) return
+    await this.#context.store.deleteRefreshToken(id)
+    this.#events.emit(options, { type: 'revocation', reason: options.reason ?? 'app', tokenIssuer: 'jwt', tokenId: id })
   }
 
-  async revokeAllTokens(filter: TokenFilter): Promise<void> {
+  async revokeAllTokens(filter: RevokeAllTokensOptions): Promise<void> {
     const rows = rowFilter(this.tokenIssuer, filter)
-    if (rows !== null) await this.#context.store.deleteRefreshTokens(rows)
+    if (rows === null) return
+    await this.#context.store.deleteRefreshTokens(rows)
+    this.#events.emit(filter, { type: 'revocation', reason: filter.reason ?? 'app', tokenIssuer: 'jwt', filter: rows })
   }
 
   async listTokens(filter: TokenFilter): Promise<TokenInfo[]> {
@@ -269,8 +302,13 @@ export class JwtTokenManager implements TokenManager {
     return (await (previous !== null ? rotating.verify(presented, previous) : rotating.verify(next, row.rotatingSecretHash))) !== null
   }
 
-  async #revokeForReuse(id: string): Promise<never> {
-    await this.#context.store.deleteRefreshToken(id)
+  async #revokeForReuse(row: RefreshTokenRow, rotatedAt: Date | null, now: Date, options: RefreshOptions | undefined): Promise<never> {
+    // Racing replays each delete; only the one whose delete removed the row reports (stores that cannot tell: each).
+    if ((await this.#context.store.deleteRefreshToken(row.id)) !== false) {
+      const { id: tokenId, authUserId, method } = row
+      this.#events.emit(options, { type: 'reuse-detected', at: now, tokenId, authUserId, method, sinceRotationMs: rotatedAt && now.getTime() - rotatedAt.getTime() })
+      this.#events.emit(options, { type: 'revocation', at: now, reason: 'reuse', tokenIssuer: 'jwt', tokenId })
+    }
     throw new RefreshTokenReusedError()
   }
 

@@ -101,7 +101,8 @@ export interface TokenStore<TDb = unknown> {
    * after `graceCutoff` (never when it is null), return it unchanged; else return null.
    */
   rotateRefreshToken(rotation: RotateRefreshToken): Promise<(RefreshTokenRow & Read) | null>
-  deleteRefreshToken(id: string): Promise<void>
+  /** Resolves true when it deleted a row, false when none had this id (a store that cannot tell resolves nothing). */
+  deleteRefreshToken(id: string): Promise<boolean | void>
   deleteRefreshTokens(filter: RowFilter): Promise<void>
   listRefreshTokens(filter: RowFilter): Promise<(RefreshTokenRow & Read)[]>
   /** Deletes refresh tokens last rotated `lifetimeMs` or longer before `now` (null: the database's clock); returns how many. */

@@ -1,3 +1,5 @@
+import type { EventOptions, RevocationReason } from './events.ts'
+
 /** Which manager issued a token: `'jwt'` (JwtTokenManager) or `'session'` (ServerSideSessionsTokenManager). */
 export type TokenIssuer = 'jwt' | 'session'
 
@@ -53,7 +55,7 @@ export interface TokenInfo {
  */
 export type IssueContext = unknown
 
-export interface IssueTokenOptions<TDb = unknown> {
+export interface IssueTokenOptions<TDb = unknown> extends Pick<EventOptions, 'waitUntil'> {
   authUserId: string
   /** How the user signed in: `'email'`, `'google'`, `'pat'`, … Used to filter list/revoke. */
   method: string
@@ -61,21 +63,27 @@ export interface IssueTokenOptions<TDb = unknown> {
   scopes?: Iterable<string>
   /** Run the insert (and callback writes) on this open Drizzle transaction instead of the store's db. */
   transaction?: TDb
+  /** Also carried into the `sign-in` event. */
   context?: IssueContext
 }
 
-export interface ValidateTokenOptions {
+export interface ValidateTokenOptions extends EventOptions {
   /**
-   * Lets bookkeeping writes (session `lastUsedAt`, re-hashing under the primary pepper) finish after
-   * the response: pass `c.executionCtx.waitUntil` on Workers. Without it they are awaited inline.
+   * Lets bookkeeping writes (session `lastUsedAt`, re-hashing under the primary pepper) and event delivery
+   * finish after the response: pass `c.executionCtx.waitUntil` on Workers. Without it writes are awaited inline.
    */
   waitUntil?: (promise: Promise<unknown>) => void
 }
 
-export interface RevokeTokenOptions {
+/** Options of `refreshAccessToken`: the request's context for the events, and `waitUntil`. */
+export type RefreshOptions = EventOptions
+
+export interface RevokeTokenOptions extends EventOptions {
   tokenId: string
   /** Only the manager of this issuer acts; others ignore the call. */
   tokenIssuer?: string
+  /** Why, for the `revocation` event. Default `'app'`. */
+  reason?: RevocationReason
 }
 
 export interface TokenFilter {
@@ -86,6 +94,11 @@ export interface TokenFilter {
   tokenIssuer?: string
 }
 
+/** A revoke-all: which tokens, and why (for the `revocation` event; default `'app'`). */
+export interface RevokeAllTokensOptions extends TokenFilter, EventOptions {
+  reason?: RevocationReason
+}
+
 /** The contract every token manager fulfils (Serverpod's `TokenManager`). */
 export interface TokenManager {
   issueToken(options: IssueTokenOptions): Promise<AuthSuccess>
@@ -93,7 +106,7 @@ export interface TokenManager {
   validateToken(token: string, options?: ValidateTokenOptions): Promise<AuthenticationInfo | null>
   /** An unknown or malformed id is not an error. */
   revokeToken(options: RevokeTokenOptions): Promise<void>
-  revokeAllTokens(options: TokenFilter): Promise<void>
+  revokeAllTokens(options: RevokeAllTokensOptions): Promise<void>
   listTokens(options: TokenFilter): Promise<TokenInfo[]>
   /** Deletes the rows of expired tokens; returns how many. Optional for custom managers. */
   deleteExpiredTokens?(): Promise<number>
