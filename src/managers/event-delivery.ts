@@ -32,6 +32,7 @@ export class AuthEvents implements AuthEventsStatus {
   readonly #perMinute: number
   #queue: { pending: Pending; waitUntil: EventOptions['waitUntil'] }[] = []
   #flushing: Promise<void> | null = null
+  #tail: Promise<void> = Promise.resolve()
   readonly #inFlight = new Set<Promise<void>>()
   #failureReported = false
   #windowStart = -Infinity
@@ -79,7 +80,9 @@ export class AuthEvents implements AuthEventsStatus {
   }
 
   settled(): Promise<void> {
-    return Promise.all([this.#flushing, ...this.#inFlight]).then(() => (this.#flushing || this.#inFlight.size > 0 ? this.settled() : undefined))
+    const tail = this.#tail
+    return Promise.all([this.#flushing, tail, ...this.#inFlight]).then(() =>
+      this.#flushing || this.#tail !== tail || this.#inFlight.size > 0 ? this.settled() : undefined)
   }
 
   #admitFailure(): boolean {
@@ -109,21 +112,27 @@ export class AuthEvents implements AuthEventsStatus {
     }
   }
 
-  async #flush(): Promise<void> {
-    const batch = this.#queue
+  // Events reach the handler in the order they happened, even when a reason is still being worked out.
+  #flush(): Promise<void> {
+    const batch = this.#queue.map(({ pending }) => Promise.resolve().then(pending).catch(() => null))
     this.#queue = []
     this.#flushing = null
-    for (const { pending } of batch) {
-      const delivery = this.#deliver(pending)
-      this.#inFlight.add(delivery)
-      void delivery.then(() => this.#inFlight.delete(delivery))
-    }
+    const delivered = this.#tail.then(async () => {
+      for (const event of await Promise.all(batch)) {
+        if (event === null) continue
+        const delivery = this.#deliver(event)
+        this.#inFlight.add(delivery)
+        void delivery.then(() => this.#inFlight.delete(delivery))
+      }
+    })
+    this.#tail = delivered
+    return delivered
   }
 
-  async #deliver(pending: Pending): Promise<void> {
+  async #deliver(event: AuthEvent): Promise<void> {
     let deadline: ReturnType<typeof setTimeout> | undefined
     try {
-      const result = this.#handler!(await pending())
+      const result = this.#handler!(event)
       if (result === null || typeof result !== 'object' || typeof (result as Promise<unknown>).then !== 'function') return
       const hung = new Promise<never>((_, reject) => {
         deadline = setTimeout(() => reject(new Error(`it did not settle within ${handlerDeadlineMs / 1000} s`)), handlerDeadlineMs)
