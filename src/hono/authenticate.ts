@@ -1,11 +1,12 @@
 import type { Context, Env, MiddlewareHandler } from 'hono'
 import { ConfigError } from '../managers/errors.ts'
-import type { AuthenticationInfo, ValidateTokenOptions } from '../managers/types.ts'
+import type { AuthenticationInfo } from '../managers/types.ts'
 import { resolveAuth, type AuthSource } from './cache.ts'
 import { clearCookie, clearingLine } from './cookie-lines.ts'
 import { presentedCredential } from './credential.ts'
 import { httpError, toHttpError } from './errors.ts'
 import type { TokenCookies } from './token-cookies.ts'
+import { eventOptions, type EventContextOf } from './request-events.ts'
 
 /** What `authenticate` puts on the context: `c.var.auth`, the raw token it was validated from, and its realm. */
 export interface AuthVariables {
@@ -40,22 +41,8 @@ export interface AuthenticateOptions<E extends Env = any> {
   optional?: boolean
   /** The `realm` of the `WWW-Authenticate` challenge. Default `"api"`. */
   realm?: string
-}
-
-/**
- * `c.executionCtx.waitUntil` where the runtime has one. Hono's getter throws where there is none (Node,
- * Deno, Bun), and a throw per request costs tens of microseconds there: `noContext` remembers, per
- * middleware, that this runtime has none.
- */
-function waitUntilOf(c: Context, noContext: { known: boolean }): ValidateTokenOptions['waitUntil'] {
-  if (noContext.known) return undefined
-  try {
-    const executionCtx = c.executionCtx
-    return (promise) => executionCtx.waitUntil(promise)
-  } catch {
-    noContext.known = true
-    return undefined
-  }
+  /** The `context` of the events this middleware's validations emit. Default {@link requestContext}: IP and user agent. */
+  eventContext?: EventContextOf
 }
 
 /**
@@ -97,11 +84,11 @@ export function authenticate<E extends Env = any>(options: AuthenticateOptions<E
       return anonymous()
     }
     const { token, fromCookie } = presented
-    const waitUntil = waitUntilOf(c, noContext)
     // guard(), inlined: one async layer less per request (microtasks are a visible share of a cache hit).
     let info: AuthenticationInfo | null
     try {
-      info = await resolveAuth(options.auth, c as unknown as Context<E>).tokenManager.validateToken(token, waitUntil ? { waitUntil } : undefined)
+      const services = resolveAuth(options.auth, c as unknown as Context<E>)
+      info = await services.tokenManager.validateToken(token, eventOptions(c, services, noContext, options.eventContext))
     } catch (error) {
       throw toHttpError(error)
     }
