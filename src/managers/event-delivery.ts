@@ -30,8 +30,10 @@ export class AuthEvents implements AuthEventsStatus {
   readonly #clock: ManagerClock
   readonly #sample: number
   readonly #perMinute: number
-  #queue: { pending: Pending; waitUntil: EventOptions['waitUntil'] }[] = []
-  #flushing: Promise<void> | null = null
+  #queue: Pending[] = []
+  /** Flushes whose timer has not fired yet. */
+  readonly #scheduled = new Set<Promise<void>>()
+  /** Resolves once the last flush handed its events to the handler: the next one waits for it (order). */
   #tail: Promise<void> = Promise.resolve()
   readonly #inFlight = new Set<Promise<void>>()
   #failureReported = false
@@ -81,8 +83,8 @@ export class AuthEvents implements AuthEventsStatus {
 
   settled(): Promise<void> {
     const tail = this.#tail
-    return Promise.all([this.#flushing, tail, ...this.#inFlight]).then(() =>
-      this.#flushing || this.#tail !== tail || this.#inFlight.size > 0 ? this.settled() : undefined)
+    return Promise.all([...this.#scheduled, tail, ...this.#inFlight]).then(() =>
+      this.#scheduled.size > 0 || this.#tail !== tail || this.#inFlight.size > 0 ? this.settled() : undefined)
   }
 
   #admitFailure(): boolean {
@@ -99,34 +101,43 @@ export class AuthEvents implements AuthEventsStatus {
     return true
   }
 
-  // One timer per burst, not per event: a busy isolate queues many events between two tasks.
+  // A timer per call, never one shared between requests: Workers drop the timers of a request that ended
+  // without waitUntil, and a shared one would then hold every later event. Each flush takes the whole queue.
   #enqueue(pending: Pending, waitUntil: EventOptions['waitUntil']): void {
-    this.#queue.push({ pending, waitUntil })
-    this.#flushing ??= new Promise<void>((resolve) => setTimeout(resolve, 0)).then(() => this.#flush())
+    this.#queue.push(pending)
+    const flushed = new Promise<void>((resolve) => setTimeout(resolve, 0)).then(() => this.#flush())
+    this.#scheduled.add(flushed)
+    void flushed.then(() => this.#scheduled.delete(flushed))
     if (waitUntil) {
       try {
-        waitUntil(this.#flushing.then(() => this.settled()))
+        waitUntil(flushed)
       } catch {
         // Outside a request (or a runtime whose waitUntil throws): the timer still delivers.
       }
     }
   }
 
-  // Events reach the handler in the order they happened, even when a reason is still being worked out.
+  /**
+   * Hands the queue to the handler, in the order the events happened (even when a reason is still being
+   * worked out); resolves when those deliveries have settled or timed out.
+   */
   #flush(): Promise<void> {
-    const batch = this.#queue.map(({ pending }) => Promise.resolve().then(pending).catch(() => null))
+    if (this.#queue.length === 0) return Promise.resolve()
+    const batch = this.#queue.map((pending) => Promise.resolve().then(pending).catch(() => null))
     this.#queue = []
-    this.#flushing = null
-    const delivered = this.#tail.then(async () => {
+    const started = this.#tail.then(async () => {
+      const deliveries: Promise<void>[] = []
       for (const event of await Promise.all(batch)) {
         if (event === null) continue
         const delivery = this.#deliver(event)
         this.#inFlight.add(delivery)
         void delivery.then(() => this.#inFlight.delete(delivery))
+        deliveries.push(delivery)
       }
+      return deliveries
     })
-    this.#tail = delivered
-    return delivered
+    this.#tail = started.then(() => undefined)
+    return started.then((deliveries) => Promise.all(deliveries)).then(() => undefined)
   }
 
   async #deliver(event: AuthEvent): Promise<void> {
