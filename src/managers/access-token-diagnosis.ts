@@ -2,7 +2,9 @@
 // the validator itself answers null without a reason, and must stay a single pass.
 import { decodeJsonPart, jwsVerifier, type JwsKey } from '../crypto/jws-verifier.ts'
 import { timeClaimsHold } from './access-token.ts'
-import type { ValidationFailureReason } from './events.ts'
+import type { ManagerClock } from './clock.ts'
+import type { AuthEvents } from './event-delivery.ts'
+import type { EventOptions, ValidationFailureReason } from './events.ts'
 
 /** Two dots, no more: the compact JWS shape. A session or refresh token has none. */
 export function looksLikeJws(token: string): boolean {
@@ -39,5 +41,30 @@ export function accessTokenDiagnosis(keys: readonly JwsKey[], rules: { issuer: s
     }
     if (payload.iss !== rules.issuer) return 'wrong-issuer'
     return 'malformed'
+  }
+}
+
+/**
+ * Reports a failed validation of a JWT-shaped token (others are not this manager's to judge) as a
+ * `validation-failed` event whose reason is worked out during delivery; always answers null.
+ *
+ * @example
+ * ```ts
+ * const failed = accessTokenFailures(events, () => keys.promise.then((k) => k.verification), rules, clock)
+ * return info ?? failed(token, options)
+ * ```
+ */
+export function accessTokenFailures(
+  events: AuthEvents,
+  keys: () => Promise<readonly JwsKey[]>,
+  rules: { issuer: string | undefined; clockToleranceMs: number },
+  clock: ManagerClock,
+): (token: string, options: EventOptions | undefined) => null {
+  let diagnose: Promise<ReturnType<typeof accessTokenDiagnosis>> | undefined
+  return (token, options) => {
+    if (typeof token !== 'string' || !looksLikeJws(token)) return null
+    const nowMs = clock.now().getTime()
+    events.validationFailed(options, 'jwt', async () => (await (diagnose ??= keys().then((k) => accessTokenDiagnosis(k, rules))))(token, nowMs))
+    return null
   }
 }

@@ -67,6 +67,13 @@ export class AuthEvents implements AuthEventsStatus {
     this.#enqueue(() => event, options?.waitUntil)
   }
 
+  /** A refresh token family revoked for reuse: `reuse-detected`, then its `revocation`. */
+  reuseDetected(options: EventOptions | undefined, family: { id: string; authUserId: string; method: string }, rotatedAt: Date | null, now: Date): void {
+    const { id: tokenId, authUserId, method } = family
+    this.emit(options, { type: 'reuse-detected', at: now, tokenId, authUserId, method, sinceRotationMs: rotatedAt && now.getTime() - rotatedAt.getTime() })
+    this.emit(options, { type: 'revocation', at: now, reason: 'reuse', tokenIssuer: 'jwt', tokenId })
+  }
+
   /**
    * A `validation-failed` event, if sampling and the per-minute limit let it through. `reason` may be a
    * function: then it is worked out during delivery, after the response, and only for reported failures.

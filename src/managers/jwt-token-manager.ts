@@ -16,12 +16,11 @@ import {
 } from './errors.ts'
 import { revokedId, rowFilter } from './token-filter.ts'
 import { VerifiedTokens } from './verified-tokens.ts'
-import { accessTokenDiagnosis, looksLikeJws } from './access-token-diagnosis.ts'
+import { accessTokenFailures, looksLikeJws } from './access-token-diagnosis.ts'
 import { noEvents, recognizesToken, type AuthEvents, type RecognizesTokens } from './event-delivery.ts'
 import type { JwtAlgorithm, PublicJwk } from './jwt-algorithm.ts'
 import { defaultFormats, type HasherOptions, type RefreshTokenFormat, type SecretHashing } from './formats.ts'
 import { deriveNextRotatingSecret } from './refresh-token.ts'
-import type { ValidationFailureReason } from './events.ts'
 import type { NewRow, RefreshTokenRow } from './storage.ts'
 import type {
   AuthSuccess, AuthenticationInfo, IssueContext, IssueTokenOptions, RefreshOptions, RevokeAllTokensOptions, RevokeTokenOptions,
@@ -96,8 +95,8 @@ export class JwtTokenManager implements TokenManager, RecognizesTokens {
   readonly #format: RefreshTokenFormat
   readonly #hashers: { fixed: SecretHashing; rotating: SecretHashing }
   readonly #events: AuthEvents
-  /** Why a token failed, worked out after the response and only for failures that get reported. */
-  readonly #diagnose: Loading<(token: string, nowMs: number) => Promise<ValidationFailureReason>>
+  /** Reports a failed validation; its reason is worked out after the response, only for reported ones. */
+  readonly #failed: (token: string, options: ValidateTokenOptions | undefined) => null
 
   constructor(config: ResolvedJwtConfig, context: ManagerContext) {
     this.#config = config
@@ -121,7 +120,7 @@ export class JwtTokenManager implements TokenManager, RecognizesTokens {
       now: () => context.clock.now().getTime(),
       ...(config.verifiedTokenCacheSize > 0 && { cache: new VerifiedTokens(config.verifiedTokenCacheSize, config.clockTolerance) }),
     }))
-    this.#diagnose = new Loading(async () => accessTokenDiagnosis((await this.#keys.promise).verification, { issuer: config.issuer, clockToleranceMs: config.clockTolerance }))
+    this.#failed = accessTokenFailures(this.#events, async () => (await this.#keys.promise).verification, { issuer: config.issuer, clockToleranceMs: config.clockTolerance }, context.clock)
     this.ready = observed(Promise.all([this.#keys.promise, this.#hashers.fixed.ready(), this.#hashers.rotating.ready()]).then(() => undefined))
   }
 
@@ -157,15 +156,6 @@ export class JwtTokenManager implements TokenManager, RecognizesTokens {
     const validate = this.#validate.value
     const result = validate ? validate(token) : this.#validate.promise.then((loaded) => loaded(token))
     return this.#events.enabled ? result.then((info) => info ?? this.#failed(token, options)) : result
-  }
-
-  /** Reports a failed validation of a token in this manager's format (others are not ours to judge). */
-  #failed(token: string, options: ValidateTokenOptions | undefined): null {
-    if (typeof token === 'string' && looksLikeJws(token)) {
-      const nowMs = this.#context.clock.now().getTime()
-      this.#events.validationFailed(options, 'jwt', async () => (await this.#diagnose.promise)(token, nowMs))
-    }
-    return null
   }
 
   /** Whether `token` has the access-token shape (see `MultiTokenManager`'s failure reports). */
@@ -304,11 +294,7 @@ export class JwtTokenManager implements TokenManager, RecognizesTokens {
 
   async #revokeForReuse(row: RefreshTokenRow, rotatedAt: Date | null, now: Date, options: RefreshOptions | undefined): Promise<never> {
     // Racing replays each delete; only the one whose delete removed the row reports (stores that cannot tell: each).
-    if ((await this.#context.store.deleteRefreshToken(row.id)) !== false) {
-      const { id: tokenId, authUserId, method } = row
-      this.#events.emit(options, { type: 'reuse-detected', at: now, tokenId, authUserId, method, sinceRotationMs: rotatedAt && now.getTime() - rotatedAt.getTime() })
-      this.#events.emit(options, { type: 'revocation', at: now, reason: 'reuse', tokenIssuer: 'jwt', tokenId })
-    }
+    if ((await this.#context.store.deleteRefreshToken(row.id)) !== false) this.#events.reuseDetected(options, row, rotatedAt, now)
     throw new RefreshTokenReusedError()
   }
 
