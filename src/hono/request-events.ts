@@ -2,7 +2,7 @@
 // `waitUntil` (Workers) and, when the services have an `onEvent`, the request's context.
 import type { Context } from 'hono'
 import type { AuthServices } from '../managers/auth-services.ts'
-import type { EventOptions } from '../managers/events.ts'
+import type { EventOptions } from '../managers/types.ts'
 
 /** What the Hono layer puts in events' `context` by default. */
 export interface RequestContext {

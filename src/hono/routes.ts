@@ -13,7 +13,7 @@ import { clearTokenCookies, type TokenCookies } from './token-cookies.ts'
 import { resolveAuth, type AuthSource } from './cache.ts'
 import { guard, httpError } from './errors.ts'
 import { eventOptions, type EventContextOf } from './request-events.ts'
-import type { EventOptions } from '../managers/events.ts'
+import type { EventOptions } from '../managers/types.ts'
 
 export interface AuthRoutesOptions {
   /**

@@ -4,7 +4,8 @@ import { decodeJsonPart, jwsVerifier, type JwsKey } from '../crypto/jws-verifier
 import { timeClaimsHold } from './access-token.ts'
 import type { ManagerClock } from './clock.ts'
 import type { AuthEvents } from './event-delivery.ts'
-import type { EventOptions, ValidationFailureReason } from './events.ts'
+import type { ValidationFailureReason } from './events.ts'
+import type { EventOptions } from './types.ts'
 
 /** Two dots, no more: the compact JWS shape. A session or refresh token has none. */
 export function looksLikeJws(token: string): boolean {

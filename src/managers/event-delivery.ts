@@ -3,8 +3,8 @@
 // rejects or never settles is reported once and changes nothing.
 import { ConfigError } from '../crypto/errors.ts'
 import type { ManagerClock } from './clock.ts'
-import type { AuthEvent, AuthEventHandler, AuthEventsStatus, EventOptions, ValidationFailureOptions, ValidationFailureReason } from './events.ts'
-import type { TokenIssuer } from './types.ts'
+import type { AuthEvent, AuthEventHandler, AuthEventsStatus, ValidationFailureOptions, ValidationFailureReason } from './events.ts'
+import type { EventOptions, TokenIssuer } from './types.ts'
 
 /** What a call site gives: the event without the fields the emitter fills in. `at` set = read on the database's clock. */
 export type EventInput = AuthEvent extends infer E ? E extends AuthEvent ? Omit<E, 'at' | 'clock' | 'context'> & { at?: Date } : never : never

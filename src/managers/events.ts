@@ -1,6 +1,6 @@
 // The typed events `initializeAuthServices({ onEvent })` delivers. Every field is safe to log: no token,
 // secret, hash, pepper or key is ever put in one (ids are public: they travel inside access tokens).
-import type { IssueContext, TokenIssuer } from './types.ts'
+import type { IssueContext, RevocationReason, TokenIssuer } from './types.ts'
 
 /** Which clock `at` was read from: the database's (stored-state rules) or the app server's. */
 export type EventClock = 'database' | 'server'
@@ -52,9 +52,6 @@ export interface ReuseDetectedEvent extends AuthEventBase {
   /** Milliseconds (database clock) from the family's last rotation to the replay; null if unknown. */
   sinceRotationMs: number | null
 }
-
-/** Why tokens were revoked. `blocked-user` and `app` are passed by the app; the routes pass the sign-outs. */
-export type RevocationReason = 'sign-out' | 'sign-out-all' | 'app' | 'reuse' | 'blocked-user'
 
 /**
  * Tokens were revoked. One event per manager a call reached (`tokenIssuer` says which): `tokenId` for a
@@ -148,20 +145,6 @@ export interface ValidationFailureOptions {
   perMinute?: number
 }
 
-/**
- * What every operation that emits events accepts: the request's context (carried into each event) and
- * `waitUntil`, which keeps delivery alive after the response on Workers.
- *
- * @example
- * ```ts
- * await jwt.refreshAccessToken(token, { context: { ipAddress }, waitUntil: (p) => ctx.waitUntil(p) })
- * ```
- */
-export interface EventOptions {
-  context?: IssueContext
-  /** Pass `c.executionCtx.waitUntil` on Workers: deliveries (and bookkeeping writes) finish after the response. */
-  waitUntil?: (promise: Promise<unknown>) => void
-}
 
 /** `auth.events`: whether a handler is configured, and a way to wait for deliveries (tests, shutdown). */
 export interface AuthEventsStatus {

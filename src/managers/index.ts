@@ -15,8 +15,8 @@ export type { ValidationCacheOptions } from './validated-sessions.ts'
 export { MultiTokenManager, type TokenManagerType } from './multi-token-manager.ts'
 export { initializeAuthServices, type AuthServices, type AuthServicesOptions } from './auth-services.ts'
 export type {
-  AuthEvent, AuthEventBase, AuthEventHandler, AuthEventsStatus, EventClock, EventOptions, RefreshEvent, ReuseDetectedEvent, RevocationEvent,
-  RevocationReason, SessionExpiredEvent, SignInEvent, StorageUnavailableEvent, ValidationFailedEvent, ValidationFailureOptions,
+  AuthEvent, AuthEventBase, AuthEventHandler, AuthEventsStatus, EventClock, RefreshEvent, ReuseDetectedEvent, RevocationEvent,
+  SessionExpiredEvent, SignInEvent, StorageUnavailableEvent, ValidationFailedEvent, ValidationFailureOptions,
   ValidationFailureReason,
 } from './events.ts'
 export type { Passwords } from './passwords.ts'

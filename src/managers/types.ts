@@ -1,5 +1,3 @@
-import type { EventOptions, RevocationReason } from './events.ts'
-
 /** Which manager issued a token: `'jwt'` (JwtTokenManager) or `'session'` (ServerSideSessionsTokenManager). */
 export type TokenIssuer = 'jwt' | 'session'
 
@@ -123,3 +121,21 @@ export type Clock = () => Date
 
 /** A number of milliseconds, or a string such as `'30s'`, `'10m'`, `'12h'`, `'14d'`. */
 export type Duration = number | `${number}${'ms' | 's' | 'm' | 'h' | 'd'}`
+
+/** Why tokens were revoked. `blocked-user` and `app` are passed by the app; the routes pass the sign-outs. */
+export type RevocationReason = 'sign-out' | 'sign-out-all' | 'app' | 'reuse' | 'blocked-user'
+
+/**
+ * What every operation that emits events accepts: the request's context (carried into each event) and
+ * `waitUntil`, which keeps delivery alive after the response on Workers.
+ *
+ * @example
+ * ```ts
+ * await jwt.refreshAccessToken(token, { context: { ipAddress }, waitUntil: (p) => ctx.waitUntil(p) })
+ * ```
+ */
+export interface EventOptions {
+  context?: IssueContext
+  /** Pass `c.executionCtx.waitUntil` on Workers: deliveries (and bookkeeping writes) finish after the response. */
+  waitUntil?: (promise: Promise<unknown>) => void
+}
