@@ -52,10 +52,18 @@ export function waitUntilOf(c: Context, noContext: NoContext): EventOptions['wai
   }
 }
 
-/** `{ waitUntil, context }` for one auth call of this request; the context is only built when events are on. */
+/**
+ * `{ waitUntil, context }` for one auth call of this request. The context is a getter: built only when an
+ * event is emitted (during the call, while the request is at hand), never for a request that emits none.
+ */
 export function eventOptions(c: Context, services: AuthServices<any>, noContext: NoContext, eventContext: EventContextOf = requestContext): EventOptions | undefined {
   const waitUntil = waitUntilOf(c, noContext)
-  const context = services.events?.enabled ? eventContext(c) : undefined
-  if (!waitUntil && context === undefined) return undefined
-  return { ...(waitUntil && { waitUntil }), ...(context !== undefined && { context }) }
+  if (!services.events?.enabled) return waitUntil && { waitUntil }
+  let built: { value: unknown } | undefined
+  return {
+    ...(waitUntil && { waitUntil }),
+    get context() {
+      return (built ??= { value: eventContext(c) }).value
+    },
+  }
 }

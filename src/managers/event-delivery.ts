@@ -83,8 +83,9 @@ export class AuthEvents implements AuthEventsStatus {
     const skipped = this.#skipped
     this.#skipped = 0
     const at = this.#clock.now()
+    const context = options?.context // read now: it may be a getter over the request
     const build = (found: ValidationFailureReason): AuthEvent =>
-      Object.freeze({ type: 'validation-failed', reason: found, tokenIssuer, skipped, at, clock: 'server', context: options?.context })
+      Object.freeze({ type: 'validation-failed', reason: found, tokenIssuer, skipped, at, clock: 'server', context })
     this.#enqueue(typeof reason === 'function' ? () => reason().then(build, () => build('malformed')) : () => build(reason), options?.waitUntil)
   }
 

@@ -39,7 +39,8 @@ export class MultiTokenManager implements TokenManager {
   }
 
   validateToken(token: string, options?: ValidateTokenOptions): Promise<AuthenticationInfo | null> {
-    if (this.#events.enabled) return this.#validateReporting(token, options)
+    // A token some manager recognises is that manager's to report: only the others need the wrapper.
+    if (this.#events.enabled && !this.#recognized(token)) return this.#validateReporting(token, options)
     // One manager: its promise as is, without another async layer (two microtasks per request) around it.
     if (this.additional.length > 0) return this.#validateInTurn(token, options)
     try {
@@ -49,12 +50,14 @@ export class MultiTokenManager implements TokenManager {
     }
   }
 
+  #recognized(token: string): boolean {
+    return this.managers.some((m) => (m as Partial<RecognizesTokens>)[recognizesToken]?.(token))
+  }
+
   // Each manager reports failures of its own tokens; one nobody recognises is reported here, once.
   async #validateReporting(token: string, options?: ValidateTokenOptions): Promise<AuthenticationInfo | null> {
     const info = await (this.additional.length > 0 ? this.#validateInTurn(token, options) : this.primary.validateToken(token, options))
-    if (info === null && !this.managers.some((m) => (m as Partial<RecognizesTokens>)[recognizesToken]?.(token))) {
-      this.#events.validationFailed(options, null, 'malformed')
-    }
+    if (info === null) this.#events.validationFailed(options, null, 'malformed')
     return info
   }
 

@@ -73,6 +73,20 @@ describe('events through the Hono middleware and routes', () => {
     await auth.events.settled()
   })
 
+  it('with onEvent, a request that emits nothing builds no context either', async () => {
+    const recorder = eventRecorder()
+    const { auth } = createAuth(database.db, 'multi', { onEvent: recorder.onEvent })
+    let built = 0
+    const app = new Hono()
+    app.get('/api/me', authenticate({ auth, eventContext: () => ({ n: ++built }) }), (c) => c.json({ user: c.var.auth.userIdentifier }))
+    const signedIn = await auth.tokenManager.issueToken({ authUserId: 'lazy', method: 'email' })
+    expect((await call(app, '/api/me', bearer(signedIn.token))).status).toBe(200)
+    expect(built).toBe(0)
+    expect((await call(app, '/api/me', bearer('x.y.z'))).status).toBe(401)
+    expect(built).toBe(1)
+    expect((await recorder.of(auth, 'validation-failed'))[0]!.context).toEqual({ n: 1 })
+  })
+
   it('without onEvent no context is built and the answers are the same', async () => {
     const { auth } = createAuth(database.db, 'multi')
     let built = 0
