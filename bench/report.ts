@@ -3,6 +3,7 @@ import { naiveMin } from './micro/cases.ts'
 import type { RuntimeMicro } from './micro/runtimes.ts'
 import { median, speedup, type CaseResult } from './micro/rounds.ts'
 import type { Results } from './results.ts'
+import type { SweepResult } from './scale/sweep.ts'
 
 const fixed = (n: number | null | undefined, digits = 2) => (n == null || Number.isNaN(n) ? '–' : n.toFixed(digits))
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`
@@ -122,9 +123,10 @@ export function verdicts(results: Results): Verdict[] {
   for (const [driver, rows] of Object.entries(results.roundTrips?.drivers ?? {})) {
     const get = (op: string) => rows.find((r) => r.operation === op)?.roundTrips ?? Number.NaN
     const met = get('JWT validate') === 0 && get('session validate (lastUsedAt fresh)') === 1 && get('JWT issue (with onRefreshTokenCreated write)') === 1 &&
-      get('session issue (with onSessionCreated write)') === 1 && get('JWT refresh') <= 2 && get('JWT revokeAll') === 1 && get('session revokeAll') === 1 &&
+      get('session issue (with onSessionCreated write)') === 1 && get('JWT refresh') === 1 &&
+      get('JWT refresh retry within grace window') === 1 && get('JWT revokeAll') === 1 && get('session revokeAll') === 1 &&
       get('JWT list') === 1 && get('session list') === 1
-    out.push({ target: `round-trip budget on ${driver} (0/1/1/≤2/1/1)`, measured: met ? 'all within' : 'missed (see table)', met })
+    out.push({ target: `round-trip budget on ${driver} (validate JWT 0 / session 1, issue 1, refresh and grace retry 1, revoke 1, list 1)`, measured: met ? 'all within' : 'missed (see table)', met })
   }
   for (const size of results.sizes?.results ?? []) {
     if (size.budgetGzipBytes) out.push({ target: `${size.name} ≤ ${kb(size.budgetGzipBytes)} gzip`, measured: kb(size.gzipBytes), met: size.gzipBytes <= size.budgetGzipBytes })
@@ -142,7 +144,53 @@ export function verdicts(results: Results): Verdict[] {
       met: growth <= 1.5 && indexed,
     })
   }
+  const slow = results.slowLink
+  const refresh = slow?.results.find((r) => r.operation === 'JWT refresh')
+  if (slow && refresh) {
+    out.push({
+      target: `JWT refresh over a ${2 * slow.delayMs} ms link ≈ 1 round trip (p50 ≤ 1.5× a raw select 1)`,
+      measured: `${fixed(refresh.roundTrips)}× (${fixed(refresh.p50Ms, 1)} ms)${loadOf(slow)}`,
+      met: refresh.roundTrips <= 1.5,
+    })
+  }
+  const sweep = results.sweep
+  if (sweep) {
+    const expired = sweep.expiredSessions + sweep.expiredRefreshTokens
+    // Against both quiet runs: the worse ratio, so a quiet run slowed by the neighbours cannot flatter the sweep.
+    const ratio = Math.max(sweep.p99Ratio, sweep.p99RatioAfter ?? 0)
+    out.push({
+      target: `sweep of ${expired.toLocaleString('en-US')} expired rows under load: all deleted, no statement at the deadline, p99 ≤ 2× quiet (before and after)`,
+      measured: `${sweep.deleted.toLocaleString('en-US')} deleted in ${fixed(sweep.sweepSeconds, 0)} s, ${sweep.statementsOverDeadline} at the deadline, p99 ${fixed(sweep.p99Ratio)}× / ${fixed(sweep.p99RatioAfter)}×${loadOf(sweep)}`,
+      met: sweep.deleted === expired && sweep.expiredLeft === 0 && sweep.statementsOverDeadline === 0 && sweep.rejected === 0 && ratio <= 2,
+    })
+  }
   return out
+}
+
+/**
+ * The sweep section as one table: quiet against during, and what the sweep did.
+ *
+ * @example
+ * ```ts
+ * console.log(sweepTable(await measureSweep({ expiredSessions: 20_000, expiredRefreshTokens: 10_000 })))
+ * ```
+ */
+export function sweepTable(r: SweepResult): string {
+  const n = (v: number) => Math.round(v).toLocaleString('en-US')
+  return table(['figure', 'value'], [
+    ['expired rows (sessions + refresh tokens)', `${n(r.expiredSessions + r.expiredRefreshTokens)} (${n(r.expiredSessions)} + ${n(r.expiredRefreshTokens)})`],
+    ['rows deleted / expired rows left / live sessions left', `${n(r.deleted)} / ${n(r.expiredLeft)} / ${r.liveLeft} of ${r.liveSessions}`],
+    ['sweep wall time', `${fixed(r.sweepSeconds, 1)} s`],
+    ['rows deleted per second', n(r.rowsPerSecond)],
+    ['DELETE statements / slowest / at the 5 s deadline', `${n(r.statements)} / ${fixed(r.slowestStatementMs, 0)} ms / ${r.statementsOverDeadline}${r.sweepError ? ` (sweep failed: ${r.sweepError})` : ''}`],
+    ['DELETE median, first tenth → last tenth of the sweep', `${fixed(r.firstTenthMedianMs, 0)} → ${fixed(r.lastTenthMedianMs, 0)} ms`],
+    [`validate, ${r.clients} clients, quiet: p50 / p99 ms (ops/s)`, `${fixed(r.quiet.p50Ms)} / ${fixed(r.quiet.p99Ms)} (${n(r.quiet.throughput)})`],
+    [`validate, ${r.clients} clients, during the sweep: p50 / p99 ms (ops/s)`, `${fixed(r.during.p50Ms)} / ${fixed(r.during.p99Ms)} (${n(r.during.throughput)})`],
+    [`validate, ${r.clients} clients, quiet after: p50 / p99 ms (ops/s)`, `${fixed(r.quietAfter.p50Ms)} / ${fixed(r.quietAfter.p99Ms)} (${n(r.quietAfter.throughput)})`],
+    ['p99 during ÷ quiet before / ÷ quiet after (target ≤ 2×)', `${fixed(r.p99Ratio)}× / ${fixed(r.p99RatioAfter)}×`],
+    ['1-min load average at the end of quiet / during / quiet after', `${fixed(r.phaseLoad.quiet)} / ${fixed(r.phaseLoad.during)} / ${fixed(r.phaseLoad.quietAfter)}`],
+    ['live validations rejected', String(r.rejected)],
+  ])
 }
 
 export function verdictTable(results: Results): string {

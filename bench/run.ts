@@ -1,6 +1,7 @@
 // `npm run bench`: every section in one run, results in bench/results/latest.json and ratios.svg.
-//   npm run bench -- --only=micro,sizes      sections: micro, round-trips, sizes, workerd, http, sqlite, scale, serverpod
+//   npm run bench -- --only=micro,sizes      sections: micro, round-trips, sizes, workerd, workerd-d1, http, sqlite, scale, slow-link, sweep, serverpod
 //   npm run bench -- --skip=scale            scale fills a table with 10⁶ rows: a few minutes
+//   npm run bench -- --skip=sweep            sweep fills 10⁷ expired rows: many minutes (--sweep-rows=N for fewer)
 //   npm run bench -- --runtimes=node,workerd --rounds=21 --quick
 // Sections not run keep their previous results (each is stamped with its date and machine load).
 import { spawnSync } from 'node:child_process'
@@ -10,18 +11,21 @@ import { join } from 'node:path'
 import { countedDrivers, measureRoundTrips, openCountedDatabase } from '../test/support/round-trips.ts'
 import { ratioChart } from './chart.ts'
 import { microRuntimes, runMicroOn, type MicroRuntime, type RuntimeMicro } from './micro/runtimes.ts'
-import { headlineTable, microTable, table, verdictTable } from './report.ts'
+import { headlineTable, microTable, sweepTable, table, verdictTable } from './report.ts'
 import { loadResults, stamp } from './results.ts'
 import { measureConcurrency } from './scale/concurrency.ts'
 import { httpTable, measureHttp } from './scale/http.ts'
+import { measureSlowLink } from './scale/slow-link.ts'
 import { measureSqlite } from './scale/sqlite.ts'
+import { measureSweep } from './scale/sweep.ts'
 import { argon2Runtimes, measureArgon2On } from './serverpod/argon2.ts'
 import { measureServerpodRoundTrips } from '../test/serverpod/round-trips.ts'
 import { measureRowGrowth } from './scale/rows.ts'
 import { measureSizes } from './sizes.ts'
 import { measureWorkerdCpu } from './workerd/cpu.ts'
+import { measureWorkerdD1 } from './workerd/d1.ts'
 
-const sections = ['micro', 'round-trips', 'sizes', 'workerd', 'http', 'sqlite', 'scale', 'serverpod'] as const
+const sections = ['micro', 'round-trips', 'sizes', 'workerd', 'workerd-d1', 'http', 'sqlite', 'scale', 'slow-link', 'sweep', 'serverpod'] as const
 type Section = (typeof sections)[number]
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string | undefined]))
@@ -109,6 +113,17 @@ if (selected.includes('workerd')) {
   ])))
 }
 
+if (selected.includes('workerd-d1')) {
+  console.log('\n## D1 beside Postgres (neon-http) inside workerd: per operation, one client')
+  const measured = await measureWorkerdD1({ rounds: quick ? 3 : 7, count: quick ? 150 : 700, log })
+  results.workerdD1 = { ...stamp(), results: measured }
+  save()
+  console.log(table(['store', 'operation', 'mean ms', 'p99 ms', 'ops/s', 'round trips', 'statements'], measured.map((r) => [
+    r.store, r.operation, r.meanMs.toFixed(2), String(r.p99Ms), r.opsPerSecond.toFixed(0),
+    r.maxRoundTrips === r.roundTrips ? String(r.roundTrips) : `${r.roundTrips} (max ${r.maxRoundTrips})`, String(r.statements),
+  ])))
+}
+
 if (selected.includes('http')) {
   console.log('\n## HTTP: requests/s through a loopback server (node-postgres, pool 10, 10⁵ sessions)')
   const measured = await measureHttp({ durationMs: quick ? 1_000 : 3_000, log })
@@ -137,6 +152,29 @@ if (selected.includes('scale')) {
   ])))
   console.log(table(['stored sessions', 'validate p50 ms', 'p99 ms'], rows.map((r) => [r.rows.toLocaleString('en-US'), r.p50Ms.toFixed(3), r.p99Ms.toFixed(3)])))
   console.log(`\nEXPLAIN (ANALYZE) at ${rows.at(-1)!.rows.toLocaleString('en-US')} rows:\n${rows.at(-1)!.plan}`)
+}
+
+if (selected.includes('slow-link')) {
+  const delayMs = 10
+  console.log(`\n## a database ${2 * delayMs} ms away: node-postgres through a TCP proxy holding each chunk ${delayMs} ms each way, one client`)
+  const measured = await measureSlowLink({ delayMs, count: quick ? 20 : 50, log })
+  results.slowLink = { ...stamp(), delayMs, results: measured }
+  save()
+  console.log(table(['operation', 'min ms', 'p50 ms', 'p99 ms', 'p50 ÷ round trip', 'min ÷ round trip'], measured.map((r) => [
+    r.operation, r.minMs.toFixed(1), r.p50Ms.toFixed(1), r.p99Ms.toFixed(1), `${r.roundTrips.toFixed(2)}×`, `${r.minRoundTrips.toFixed(2)}×`,
+  ])))
+  console.log(`\nload average (1, 5, 15 min) at the end of the slow-link run: ${results.slowLink.machine.loadAverage.join(', ')}`)
+}
+
+if (selected.includes('sweep')) {
+  // 7 : 3 sessions to refresh tokens, 10⁷ in all unless --sweep-rows says otherwise.
+  const rows = Number(args['sweep-rows'] ?? (quick ? 1_000_000 : 10_000_000))
+  console.log(`\n## deleteExpiredTokens() on ${rows.toLocaleString('en-US')} expired rows, 100 clients validating live sessions (node-postgres, pool 20, default deadline)`)
+  const measured = await measureSweep({ expiredSessions: Math.round(rows * 0.7), expiredRefreshTokens: rows - Math.round(rows * 0.7), quietMs: quick ? 1_000 : 3_000, log })
+  results.sweep = { ...stamp(), ...measured }
+  save()
+  console.log(sweepTable(measured))
+  console.log(`\nload average (1, 5, 15 min) at the end of the sweep run: ${results.sweep.machine.loadAverage.join(', ')}`)
 }
 
 if (selected.includes('serverpod')) {

@@ -22,13 +22,23 @@ Commands:
       --es512             also a fresh ES512 (ECDSA P-521) key pair as PEM:
                           JWT_ES512_PRIVATE_PEM (PKCS#8) and JWT_ES512_PUBLIC_PEM (SPKI)
       --out FILE          write a new file, readable by its owner only (0600), instead of stdout
-  migrate    Apply this package's migrations (its drizzle/ folder) to a PostgreSQL database.
-             Their history is kept in drizzle.__edge_token_managers_migrations.
-      --url URL           postgres://… (default: DATABASE_URL), or pglite://<dir> for PGlite
+  migrate    Apply this package's migrations to a database: drizzle/ to PostgreSQL (history in
+             drizzle.__edge_token_managers_migrations), drizzle/sqlite/ to SQLite or libSQL (history
+             in __edge_token_managers_migrations); never Drizzle's own __drizzle_migrations.
+      --url URL           the database (default: DATABASE_URL), one of
+                            postgres://user:password@host/db
+                            pglite://<dir>                   an embedded PGlite folder
+                            file:<path>                      a SQLite file (created if missing)
+                            libsql://<host>?authToken=…      a libSQL server (Turso); also
+                                                             http(s):// and ws(s)://
+                            d1:<database>                    Cloudflare D1: prints the
+                                                             \`wrangler d1 migrations apply\` commands
+                                                             and the migrations_dir to set
       --env-file FILE     read DATABASE_URL from a dotenv file (e.g. .dev.vars)
       --driver NAME       node-postgres (default; needs \`pg\`) or neon-http (default for
                           *.neon.tech hosts; needs \`@neondatabase/serverless\`); pglite://
-                          URLs need \`@electric-sql/pglite\`
+                          URLs need \`@electric-sql/pglite\`, SQLite and libSQL ones
+                          \`@libsql/client\` (driver libsql)
   neon-http  Serve Neon's SQL-over-HTTP protocol on 127.0.0.1 in front of a local PostgreSQL, so a
              Worker using drizzle-orm/neon-http reaches it under \`wrangler dev\` (set
              NEON_FETCH_ENDPOINT to the printed URL). Development only; needs \`pg\`.
@@ -38,6 +48,10 @@ Commands:
 Environment:
   DATABASE_URL          the database for \`migrate\`
   NEON_FETCH_ENDPOINT   for local testing only: the SQL-over-HTTP endpoint neon-http posts to
+
+Exit status: 0 done, 1 the command failed (database unreachable, a missing driver package, or
+tables and history that disagree: nothing changed), 2 a bad command line. Printed URLs and
+messages mask passwords, authToken and other secret parameters.
 `
 
 /** Parses the command line; a malformed one is a usage error. @param {string[]} argv */
@@ -91,6 +105,30 @@ function databaseUrl(values) {
   return url
 }
 
+/** Which drivers reach which kind of target (the first is the default). @type {Record<Exclude<import('./database-url.js').DatabaseTarget['kind'], 'd1'>, import('./drivers.js').DriverName[]>} */
+const driversFor = { postgres: ['node-postgres', 'neon-http'], pglite: ['pglite'], libsql: ['libsql'] }
+const urlNames = { postgres: 'postgres://', pglite: 'pglite://', libsql: 'SQLite/libSQL' }
+
+/**
+ * The --driver for the target, checked against it. D1 has none: wrangler applies its migrations.
+ * @param {import('./database-url.js').DatabaseTarget} target @param {string | undefined} chosen
+ * @returns {import('./drivers.js').DriverName | undefined}
+ */
+function driverFor(target, chosen) {
+  if (target.kind === 'd1') {
+    if (chosen !== undefined) throw new UsageError('A d1: target takes no --driver (wrangler applies D1 migrations).')
+    return undefined
+  }
+  const fits = driversFor[target.kind]
+  const neon = target.kind === 'postgres' && target.url.hostname.endsWith('.neon.tech')
+  const driver = chosen ?? (neon ? 'neon-http' : fits[0])
+  if (!Object.values(driversFor).flat().includes(/** @type {never} */ (driver))) throw new UsageError(`Unknown --driver "${driver}": use node-postgres or neon-http.`)
+  if (!fits.includes(/** @type {never} */ (driver))) {
+    throw new UsageError(target.kind === 'postgres' ? `--driver ${driver} needs a ${driver === 'pglite' ? 'pglite://<dir>' : 'file: or libSQL'} URL.` : `A ${urlNames[target.kind]} URL takes no --driver other than ${fits.join(' or ')}.`)
+  }
+  return /** @type {import('./drivers.js').DriverName} */ (driver)
+}
+
 /** @param {{ url?: string, 'env-file'?: string, driver?: string }} values */
 async function migrate(values) {
   const url = databaseUrl(values)
@@ -102,12 +140,7 @@ async function migrate(values) {
   } catch (error) {
     throw new UsageError(/** @type {Error} */ (error).message)
   }
-  const fallback = target.kind === 'pglite' ? 'pglite' : target.url.hostname.endsWith('.neon.tech') ? 'neon-http' : 'node-postgres'
-  const driver = values.driver ?? fallback
-  if (target.kind === 'pglite' && driver !== 'pglite') throw new UsageError('A pglite:// URL takes no --driver other than pglite.')
-  if (driver !== 'node-postgres' && driver !== 'neon-http' && driver !== 'pglite') throw new UsageError(`Unknown --driver "${driver}": use node-postgres or neon-http.`)
-  if (target.kind === 'postgres' && driver === 'pglite') throw new UsageError('--driver pglite needs a pglite://<dir> URL.')
-  await migrateCommand(target, driver)
+  await migrateCommand(target, driverFor(target, values.driver))
 }
 
 /** @param {string[]} argv */

@@ -1,15 +1,16 @@
 // @ts-check
-// The three ways `migrate` reaches a database: node-postgres, neon-http (Neon's SQL over HTTP) and an
-// embedded PGlite folder. Each driver package is optional: a missing one becomes an `npm install` line.
+// The ways `migrate` reaches a database: node-postgres, neon-http (Neon's SQL over HTTP), an embedded PGlite
+// folder, and libSQL (a SQLite file or a libSQL server). Each driver package is optional: a missing one
+// becomes an `npm install` line.
 
 /**
- * @typedef {{ migrationsFolder: string, migrationsSchema: string, migrationsTable: string }} MigrationConfig
+ * @typedef {{ migrationsFolder: string, migrationsSchema?: string, migrationsTable: string }} MigrationConfig
  * @typedef {{
  *   migrate(config: MigrationConfig): Promise<void>,
  *   query(text: string, params?: unknown[]): Promise<Record<string, unknown>[]>,
  *   close(): Promise<void>,
  * }} Database
- * @typedef {'node-postgres' | 'neon-http' | 'pglite'} DriverName
+ * @typedef {'node-postgres' | 'neon-http' | 'pglite' | 'libsql'} DriverName
  */
 
 /**
@@ -40,6 +41,19 @@ export async function optionalImport(load, packageName) {
  * @returns {Promise<Database>}
  */
 export async function connect(target, driver) {
+  if (target.kind === 'd1') throw new Error('D1 databases are migrated by wrangler, not through a connection.')
+  if (target.kind === 'libsql') {
+    // @libsql/client first: drizzle-orm/libsql imports it, and its absence should name it, not drizzle-orm.
+    const { createClient } = await optionalImport(() => import('@libsql/client'), '@libsql/client')
+    const { drizzle } = await optionalImport(() => import('drizzle-orm/libsql'), 'drizzle-orm')
+    const { migrate } = await import('drizzle-orm/libsql/migrator')
+    const client = createClient({ url: target.text }) // reads ?authToken= itself
+    return {
+      migrate: (config) => migrate(drizzle(client), config),
+      query: async (text, params) => (await client.execute({ sql: text, args: /** @type {any} */ (params ?? []) })).rows.map((row) => ({ ...row })),
+      close: async () => client.close(),
+    }
+  }
   if (target.kind === 'pglite') {
     const { PGlite } = await optionalImport(() => import('@electric-sql/pglite'), '@electric-sql/pglite')
     const { drizzle } = await optionalImport(() => import('drizzle-orm/pglite'), 'drizzle-orm')

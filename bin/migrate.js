@@ -1,81 +1,67 @@
 // @ts-check
-// `migrate`: applies the package's drizzle/ migrations. Their history lives in a table of its own, so an
-// app's own Drizzle migrations (in drizzle.__drizzle_migrations) never hide them, and "up to date" is
-// only said once the tables the applied migrations create really exist.
+// `migrate`: applies the package's migrations (drizzle/ to Postgres, drizzle/sqlite/ to libSQL). Their
+// history lives in a table of its own, so an app's own Drizzle migrations (in __drizzle_migrations) never
+// hide them, and "up to date" is only said once the tables the applied migrations create really exist.
+// D1 is migrated by wrangler: for a d1: target the command prints what to run.
 import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import { relative, sep } from 'node:path'
 import { connect, optionalImport } from './drivers.js'
 import { describeTarget, redactSecrets } from './database-url.js'
-
-/** Where the history of this package's migrations is kept (drizzle's migrator creates it). */
-export const history = { migrationsSchema: 'drizzle', migrationsTable: '__edge_token_managers_migrations' }
-const historyTable = `"${history.migrationsSchema}"."${history.migrationsTable}"`
-/** Drizzle's default history table, where versions before this one recorded the package's migrations. */
-const sharedHistoryTable = '"drizzle"."__drizzle_migrations"'
+import { dialectFor, tablesCreatedBy } from './history.js'
 
 /** @typedef {{ sql: string[], folderMillis: number, hash: string }} Migration */
 
 /** A failure that is the database's state, not a crash: printed as is, exit 1. */
 export class MigrationStateError extends Error {}
 
-/** Tables a migration creates, as `"schema"."name"` or `"name"` (resolved by the search path, as the migration is). @param {Migration} migration */
-const tablesCreatedBy = (migration) =>
-  [...migration.sql.join('\n').matchAll(/CREATE TABLE (?:IF NOT EXISTS )?((?:"[^"]+"\.)?"[^"]+")/gi)].map((match) => /** @type {string} */ (match[1]))
-
 /**
- * Rows of `query`, or none when its table or schema does not exist yet (42P01, 3F000).
+ * Migrations recorded in this package's history, and its rows in drizzle's shared table (older versions wrote there).
+ * @param {import('./history.js').Dialect} dialect
  * @param {import('./drivers.js').Database} database
- * @param {string} text
+ * @param {Migration[]} migrations
  */
-async function rowsIfPresent(database, text) {
-  try {
-    return await database.query(text)
-  } catch (error) {
-    const code = /** @type {{ code?: string }} */ (error).code
-    if (code === '3F000' || code === '42P01') return []
-    throw error
-  }
-}
-
-/** @param {import('./drivers.js').Database} database @param {string} table */
-async function tableExists(database, table) {
-  const [row] = await database.query(`select to_regclass($1) is not null as present`, [table])
-  return row?.present === true || row?.present === 't'
-}
-
-/** Migrations recorded in this package's history, and its rows in drizzle's shared table (older versions wrote there). */
-async function recordedMigrations(/** @type {import('./drivers.js').Database} */ database, /** @type {Migration[]} */ migrations) {
-  const own = await rowsIfPresent(database, `select hash, created_at from ${historyTable}`)
+async function recordedMigrations(dialect, database, migrations) {
+  const own = await dialect.ownRows(database)
   const last = Math.max(0, ...own.map((row) => Number(row.created_at)))
   // As drizzle's migrator decides: everything up to the newest recorded timestamp counts as applied.
   if (own.length > 0) return { recorded: migrations.filter((m) => m.folderMillis <= last), adopted: [] }
-  const hashes = new Set((await rowsIfPresent(database, `select hash from ${sharedHistoryTable}`)).map((row) => String(row.hash)))
+  const hashes = new Set((await dialect.sharedRows(database)).map((row) => String(row.hash)))
   const adopted = migrations.filter((m) => hashes.has(m.hash))
   return { recorded: adopted, adopted }
 }
 
 /**
+ * The tables (of `tables`) that exist, or that do not.
+ * @param {import('./history.js').Dialect} dialect @param {import('./drivers.js').Database} database @param {string[]} tables @param {boolean} present
+ */
+async function tablesWhere(dialect, database, tables, present) {
+  const found = []
+  for (const table of tables) if ((await dialect.tableExists(database, table)) === present) found.push(table)
+  return found
+}
+
+/**
  * Checks the history against the tables, then migrates. Throws MigrationStateError when they disagree.
+ * @param {import('./history.js').Dialect} dialect
  * @param {import('./drivers.js').Database} database
- * @param {string} migrationsFolder
  * @returns {Promise<string>} what was done, one line
  */
-async function migrateChecked(database, migrationsFolder) {
+async function migrateChecked(dialect, database) {
   const { readMigrationFiles } = await optionalImport(() => import('drizzle-orm/migrator'), 'drizzle-orm')
+  const migrationsFolder = dialect.folder
   const migrations = readMigrationFiles({ migrationsFolder })
-  const { recorded, adopted } = await recordedMigrations(database, migrations)
+  const { historyTable } = dialect
+  const { recorded, adopted } = await recordedMigrations(dialect, database, migrations)
   const pending = migrations.filter((m) => !recorded.includes(m))
-  const missing = []
-  for (const table of recorded.flatMap(tablesCreatedBy)) if (!(await tableExists(database, table))) missing.push(table)
+  const missing = await tablesWhere(dialect, database, recorded.flatMap(tablesCreatedBy), false)
   if (missing.length > 0) {
     throw new MigrationStateError(
       `The history in ${historyTable} says ${recorded.length} migration(s) ran, but table(s) ${missing.join(', ')} do not exist ` +
-        `(dropped, or another search_path). Nothing changed. To start again, drop this package's remaining tables ` +
+        `(${dialect.missingHint}). Nothing changed. To start again, drop this package's remaining tables ` +
         `(their rows are lost) and ${historyTable}, then run migrate again.`,
     )
   }
-  const clashing = []
-  for (const table of pending.flatMap(tablesCreatedBy)) if (await tableExists(database, table)) clashing.push(table)
+  const clashing = await tablesWhere(dialect, database, pending.flatMap(tablesCreatedBy), true)
   if (clashing.length > 0) {
     throw new MigrationStateError(
       `Table(s) ${clashing.join(', ')} already exist, but ${historyTable} does not record the migration that creates them: ` +
@@ -83,39 +69,67 @@ async function migrateChecked(database, migrationsFolder) {
     )
   }
   if (adopted.length > 0) {
-    // Written by drizzle's migrator on its first run; created here so the rows can move first.
-    await database.query(`create schema if not exists "${history.migrationsSchema}"`)
-    await database.query(`create table if not exists ${historyTable} (id serial primary key, hash text not null, created_at bigint)`)
+    // Created here so the rows can move before drizzle's migrator looks.
+    await dialect.createHistory(database)
     for (const m of adopted) await database.query(`insert into ${historyTable} (hash, created_at) values ($1, $2)`, [m.hash, m.folderMillis])
   }
-  await database.migrate({ migrationsFolder, ...history })
-  const absent = []
-  for (const table of migrations.flatMap(tablesCreatedBy)) if (!(await tableExists(database, table))) absent.push(table)
-  if (absent.length > 0) throw new MigrationStateError(`The migrations ran, yet table(s) ${absent.join(', ')} do not exist: check the database's search_path.`)
-  const moved = adopted.length > 0 ? `Moved ${adopted.length} migration(s) of this package from ${sharedHistoryTable} to ${historyTable}. ` : ''
+  await database.migrate({ migrationsFolder, ...dialect.config })
+  const absent = await tablesWhere(dialect, database, migrations.flatMap(tablesCreatedBy), false)
+  if (absent.length > 0) throw new MigrationStateError(`The migrations ran, yet table(s) ${absent.join(', ')} do not exist (${dialect.missingHint}?).`)
+  const moved = adopted.length > 0 ? `Moved ${adopted.length} migration(s) of this package from ${dialect.sharedHistoryTable} to ${historyTable}. ` : ''
   const applied = pending.length
   return `${moved}${applied === 0 ? 'Already up to date' : `Applied ${applied} migration(s)`} (${migrations.length} in total; tables: ${migrations.flatMap(tablesCreatedBy).join(', ')}).`
 }
 
 /**
+ * What to run for a D1 database: wrangler applies the SQLite migrations and keeps its own history (d1_migrations).
+ * @example d1Instructions('auth', '/app/node_modules/edge-token-managers/drizzle/sqlite')
+ * @param {string} database
+ * @param {string} folder the package's drizzle/sqlite, absolute
+ */
+export function d1Instructions(database, folder) {
+  // wrangler resolves migrations_dir against wrangler.toml's folder: the working directory, as npx runs.
+  const dir = relative(process.cwd(), folder).split(sep).join('/')
+  return [
+    `D1 databases are migrated by wrangler, which keeps its own history (the d1_migrations table). Point the`,
+    `database's migrations_dir at this package's SQLite migrations, in wrangler.toml's [[d1_databases]] entry:`,
+    ``,
+    `  migrations_dir = "${dir}"`,
+    ``,
+    `(in wrangler.json: "migrations_dir": "${dir}"), then apply them:`,
+    ``,
+    `  npx wrangler d1 migrations apply ${database} --local`,
+    `  npx wrangler d1 migrations apply ${database} --remote`,
+    ``,
+    `If that database already has a migrations_dir of its own, declare the tables in your schema with`,
+    `tokenTables (edge-token-managers/sqlite) so your drizzle-kit migrations create them.`,
+  ].join('\n')
+}
+
+/**
  * Runs `migrate` against the target; prints only redacted URLs and messages.
- * @example await migrateCommand(parseDatabaseUrl('pglite://./data'), 'pglite')
+ * @example await migrateCommand(parseDatabaseUrl('file:./auth.db'), 'libsql')
  * @param {import('./database-url.js').DatabaseTarget} target
- * @param {import('./drivers.js').DriverName} driver
+ * @param {import('./drivers.js').DriverName | undefined} driver none for D1
  */
 export async function migrateCommand(target, driver) {
-  const migrationsFolder = fileURLToPath(new URL('../drizzle', import.meta.url))
+  const dialect = dialectFor(target)
+  const migrationsFolder = dialect.folder
   if (!existsSync(`${migrationsFolder}/meta/_journal.json`)) throw new Error(`No migrations at ${migrationsFolder} (is the package installed completely?).`)
+  if (target.kind === 'd1') return void console.log(d1Instructions(target.database, migrationsFolder))
+  if (driver === undefined) throw new Error('migrate needs a driver.')
   console.log(`Applying migrations from ${migrationsFolder} to ${describeTarget(target)} with ${driver}…`)
   try {
     const database = await connect(target, driver)
     try {
-      console.log(await migrateChecked(database, migrationsFolder))
+      console.log(await migrateChecked(dialect, database))
     } finally {
       await database.close()
     }
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)
-    throw new Error(`Migration failed: ${redactSecrets(message, target)}`)
+    // fetch's "fetch failed" (libSQL over HTTP) says why only in its cause.
+    const cause = error instanceof Error && error.cause instanceof Error && !message.includes(error.cause.message) ? ` (${error.cause.message})` : ''
+    throw new Error(`Migration failed: ${redactSecrets(`${message}${cause}`, target)}`)
   }
 }

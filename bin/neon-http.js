@@ -102,6 +102,10 @@ export async function startNeonHttpServer({ port = 4444, host = '127.0.0.1' } = 
       client?.release()
     }
   })
+  // Node closes an idle keep-alive socket after 5 s. A client in this process (EdgeVM, the tests) whose event
+  // loop a CPU-bound step (Argon2id) stalls past that writes its next request on the socket just as the
+  // delayed timer closes it, and its fetch fails; a long idle timeout leaves nothing to race. close() ends them.
+  server.keepAliveTimeout = 60_000
   await new Promise((resolve, reject) => {
     server.once('error', reject)
     server.listen(port, host, () => resolve(undefined))

@@ -1,14 +1,12 @@
 // The demo's JSON API (mounted at /api): a stand-in sign-in, my tokens with their metadata, personal
 // access tokens, and two protected routes. Revocation and sign-out are the library's /auth routes.
-import { inArray, or } from 'drizzle-orm'
 import { Hono, type Context } from 'hono'
 import { ServerSideSessionsTokenManager } from '../src/index.ts'
 import { authenticate, guard, requireScopes, type TokenCookies } from '../src/hono/index.ts'
-import { tokenMetadata } from './schema.ts'
-import { storageFailure } from '../src/drizzle/errors.ts'
 import { afterResponse, clip, requestInfo, unstorable } from './request-info.ts'
 import { activityOf } from './activity.ts'
 import type { DemoServices } from './services.ts'
+import { metadataOf, saveRefreshTokenMetadata } from './storage.ts'
 
 export interface DemoApiOptions {
   services: (c: Context) => DemoServices
@@ -68,22 +66,17 @@ export function demoApi({ services, clientIp, cookies, eventContext }: DemoApiOp
   api.get('/me', authenticated, (c) => c.json(c.var.auth, 200, noStore))
 
   // My sign-ins, refreshes, revocations and reuse detections, from the events (demo/activity.ts).
-  api.get('/activity', authenticated, async (c) => {
-    const { db } = services(c)
-    const activity = await guard(() => activityOf(db, c.var.auth.userIdentifier).catch((error: unknown) => { throw storageFailure(error) }))
-    return c.json(activity, 200, noStore)
-  })
+  api.get('/activity', authenticated, async (c) => c.json(await guard(() => activityOf(services(c).storage, c.var.auth.userIdentifier)), 200, noStore))
   api.get('/admin', authenticated, requireScopes('admin'), (c) => c.json({ message: `Hello, admin ${c.var.auth.userIdentifier}` }))
 
   // My tokens (both kinds) joined with their metadata; `current` marks the one making this request.
   api.get('/tokens', authenticated, async (c) => {
-    const { auth, db } = services(c)
+    const { auth, storage } = services(c)
     const tokens = await guard(() => auth.tokenManager.listTokens({ authUserId: c.var.auth.userIdentifier }))
     const ids = tokens.map((t) => t.tokenId)
     const rows = ids.length === 0
       ? []
-      : await guard(() => db.select().from(tokenMetadata).where(or(inArray(tokenMetadata.refreshTokenId, ids), inArray(tokenMetadata.sessionId, ids)))
-        .catch((error: unknown) => { throw storageFailure(error) })) // a database down is 503, as everywhere
+      : await guard(() => metadataOf(storage, ids)) // a database down is 503, as everywhere
     const byToken = new Map(rows.map(({ id, refreshTokenId, sessionId, ...metadata }) => [refreshTokenId ?? sessionId, metadata]))
     return c.json(tokens.map((t) => ({ ...t, metadata: byToken.get(t.tokenId) ?? null, current: t.tokenId === c.var.auth.authId })), 200, noStore)
   })
@@ -95,7 +88,7 @@ export function demoApi({ services, clientIp, cookies, eventContext }: DemoApiOp
     const name = clip(body.name, 80)
     if (!name || unstorable(body.name)) return badRequest(c, 'ERR_INVALID_NAME')
     if (unstorable(body.deviceName)) return badRequest(c, 'ERR_INVALID_DEVICE_NAME')
-    const { auth, db } = services(c)
+    const { auth, storage } = services(c)
     const deviceName = clip(body.deviceName, 80) ?? 'Personal access token'
     const context = requestInfo(c, clientIp(c), { name, deviceName })
     const success = await guard(() =>
@@ -103,11 +96,11 @@ export function demoApi({ services, clientIp, cookies, eventContext }: DemoApiOp
     // onRefreshTokenCreated already wrote a row for it (it runs for every refresh token); the endpoint's
     // own parameters win.
     const metadata = { refreshTokenId: success.jwtRefreshTokenId!, ...context }
-    await guard(() => db.insert(tokenMetadata).values(metadata).onConflictDoUpdate({ target: tokenMetadata.refreshTokenId, set: metadata })
+    await guard(() => saveRefreshTokenMetadata(storage, metadata)
       .catch(async (error: unknown) => {
         // No PAT without its metadata: take the token back before answering 503.
         await auth.tokenManager.revokeToken({ tokenId: success.tokenId }).catch(() => {})
-        throw storageFailure(error)
+        throw error
       }))
     return c.json(success, 201, noStore)
   })

@@ -14,6 +14,7 @@ import { migrateDemo } from './migrate.ts'
 import { buildPage } from './page/build.ts'
 import { loadOrCreateSecrets } from './secrets.ts'
 import { createDemoServices } from './services.ts'
+import { postgresStorage } from './storage.ts'
 
 const dataDir = resolve(process.env.DATA_DIR ?? '.data')
 await mkdir(dataDir, { recursive: true })
@@ -21,7 +22,7 @@ const client = new PGlite(join(dataDir, 'pglite'))
 const db = drizzle(client)
 await migrateDemo((folder) => migrate(db, folder))
 
-const services = createDemoServices(db, { ...(await loadOrCreateSecrets(dataDir)), ...process.env })
+const services = createDemoServices(postgresStorage(db), { ...(await loadOrCreateSecrets(dataDir)), ...process.env })
 await services.auth.ready
 const app = createDemoApp({
   services: () => services,

@@ -1,19 +1,19 @@
 // The demo's auth configuration, shared by both entry points: JWT primary (issues), sessions additional
 // (the sign-in form can ask for one), secrets and lifetimes from the environment, and the seed's
-// TokenMetadata written by the creation callbacks in the same statement as the token row.
+// TokenMetadata written by the creation callbacks in the same statement (or D1 batch) as the token row.
+// The same on Postgres and D1: the storage (demo/storage.ts) is the only part that knows the dialect.
 import {
   initializeAuthServices, JwtConfigFromPasswords, ServerSideSessionsConfigFromPasswords, type AuthServices, type Duration,
 } from '../src/index.ts'
-import { drizzleTokenStore, type AnyPgDatabase } from '../src/drizzle/index.ts'
 // The library's own parser (internal): the demo reports a bad variable by its name at start-up.
 import { toMilliseconds } from '../src/managers/duration.ts'
-import { tokenMetadata } from './schema.ts'
+import { insertMetadata, type DemoStorage } from './storage.ts'
 import { activityRecorder } from './activity.ts'
 
-/** What the app needs per isolate (Workers) or per process (Node). */
+/** What the app needs per isolate or request (Workers) or per process (Node). */
 export interface DemoServices {
-  db: AnyPgDatabase
-  auth: AuthServices<AnyPgDatabase>
+  storage: DemoStorage
+  auth: AuthServices
   /** Access token lifetime in ms: the page refreshes a third of it before expiry (at most 30 s). */
   accessTokenLifetimeMs: number
 }
@@ -52,37 +52,37 @@ const metadataOf = (context: RequestInfo | undefined): RequestInfo =>
   context ?? { name: 'general-token', deviceName: null, ipAddress: null, userAgent: null }
 
 /**
- * Builds the demo's auth services on any Drizzle Postgres database.
+ * Builds the demo's auth services on its storage: Postgres or SQLite (D1).
  *
  * @example
  * ```ts
- * const services = createDemoServices(drizzle(neon(env.DATABASE_URL)), env)
+ * const services = createDemoServices(postgresStorage(drizzle(neon(env.DATABASE_URL))), env)
  * ```
  */
-export function createDemoServices(db: AnyPgDatabase, env: DemoEnv): DemoServices {
+export function createDemoServices(storage: DemoStorage, env: DemoEnv): DemoServices {
   const accessTokenLifetime = durationFrom(env.ACCESS_TOKEN_LIFETIME, 'ACCESS_TOKEN_LIFETIME') ?? '10m'
   const refreshTokenLifetime = durationFrom(env.REFRESH_TOKEN_LIFETIME, 'REFRESH_TOKEN_LIFETIME')
   const sessionLifetime = durationFrom(env.SESSION_LIFETIME, 'SESSION_LIFETIME')
   const sessionInactivity = durationFrom(env.SESSION_INACTIVITY_TIMEOUT, 'SESSION_INACTIVITY_TIMEOUT')
   const gracePeriod = durationFrom(env.REFRESH_TOKEN_ROTATION_GRACE_PERIOD, 'REFRESH_TOKEN_ROTATION_GRACE_PERIOD')
   const auth = initializeAuthServices({
-    store: drizzleTokenStore(db),
+    store: storage.store,
     tokenManagerBuilders: [
-      new JwtConfigFromPasswords<AnyPgDatabase, RequestInfo | undefined>(env, {
+      new JwtConfigFromPasswords<unknown, RequestInfo | undefined>(env, {
         accessTokenLifetime,
         ...(refreshTokenLifetime !== undefined && { refreshTokenLifetime }),
         ...(gracePeriod !== undefined && { refreshTokenRotationGracePeriod: gracePeriod }),
         // The seed's callback: runs for every new refresh token, atomically with its row.
-        onRefreshTokenCreated: ({ refreshTokenId, db, context }) => [db.insert(tokenMetadata).values({ refreshTokenId, ...metadataOf(context) })],
+        onRefreshTokenCreated: ({ refreshTokenId, db, context }) => [insertMetadata(storage, db, { refreshTokenId, ...metadataOf(context) })],
       }),
-      new ServerSideSessionsConfigFromPasswords<AnyPgDatabase, RequestInfo | undefined>(env, {
+      new ServerSideSessionsConfigFromPasswords<unknown, RequestInfo | undefined>(env, {
         ...(sessionLifetime !== undefined && { defaultSessionLifetime: sessionLifetime }),
         ...(sessionInactivity !== undefined && { defaultSessionInactivityTimeout: sessionInactivity }),
-        onSessionCreated: ({ sessionId, db, context }) => [db.insert(tokenMetadata).values({ sessionId, ...metadataOf(context) })],
+        onSessionCreated: ({ sessionId, db, context }) => [insertMetadata(storage, db, { sessionId, ...metadataOf(context) })],
       }),
     ],
     // The activity page: sign-ins, refreshes, revocations and reuse detections, written after each response.
-    onEvent: activityRecorder(db),
+    onEvent: activityRecorder(storage),
   })
-  return { db, auth, accessTokenLifetimeMs: toMilliseconds(accessTokenLifetime, 'ACCESS_TOKEN_LIFETIME') }
+  return { storage, auth, accessTokenLifetimeMs: toMilliseconds(accessTokenLifetime, 'ACCESS_TOKEN_LIFETIME') }
 }

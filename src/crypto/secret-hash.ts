@@ -73,6 +73,8 @@ export function checkAlgorithm(algorithm: SecretHashAlgorithm): SecretHashAlgori
 export class SecretHasher {
   readonly algorithm: SecretHashAlgorithm
   readonly saltLength: number
+  /** No salt: `hash()` of a secret is always the same bytes, so a database can compare it (see `SecretHashing`). */
+  readonly deterministic: boolean
   readonly #peppers: Loading<WebCryptoKey[]>
 
   constructor(options: { pepper: string; fallbackPeppers?: readonly string[]; algorithm?: SecretHashAlgorithm; saltLength?: number }) {
@@ -81,6 +83,7 @@ export class SecretHasher {
     if (!Number.isInteger(this.saltLength) || this.saltLength < 0 || this.saltLength > 255) {
       throw new ConfigError('The salt length must be an integer from 0 to 255.')
     }
+    this.deterministic = this.saltLength === 0
     const peppers = [options.pepper, ...(options.fallbackPeppers ?? [])]
     this.#peppers = new Loading(() => Promise.all(
       peppers.map((pepper) => crypto.subtle.importKey('raw', utf8Encode(pepper), { name: 'HMAC', hash: 'SHA-512' }, false, ['sign'])),

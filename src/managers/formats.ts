@@ -10,6 +10,11 @@ export interface SecretHashing {
   hash(secret: Uint8Array): Promise<Bytes>
   /** `'current'`, `'outdated'` (matched, but store a fresh `hash()`), or null; malformed stored values give null. */
   verify(secret: Uint8Array, stored: Uint8Array): Promise<SecretHashVerdict>
+  /**
+   * `hash()` gives the same bytes for the same secret (no salt), so the store can match a presented secret
+   * inside its statement instead of reading the row first. Safe for random secrets of 128 bits or more.
+   */
+  readonly deterministic?: boolean
 }
 
 /** What a config hands a hasher factory: its validated peppers (held privately) and hashing options. */
@@ -58,7 +63,10 @@ export const defaultFormats: TokenFormats = {
     encode: encodeRefreshToken,
     decode: decodeRefreshToken,
     hashers: (options) => {
-      const hasher = new SecretHasher(options)
+      // Refresh secrets are 128 and 256 random bits behind a pepper: a salt adds nothing, and without one an
+      // HMAC hash is deterministic, which lets a refresh be one statement. PBKDF2 keeps its salt.
+      const saltLength = options.saltLength ?? (options.algorithm?.name === 'PBKDF2-SHA512' ? 16 : 0)
+      const hasher = new SecretHasher({ ...options, saltLength })
       return { fixed: hasher, rotating: hasher }
     },
   },

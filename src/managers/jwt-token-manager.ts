@@ -6,14 +6,9 @@ import { Loading, observed } from '../crypto/loading.ts'
 import { ConfigError } from '../crypto/errors.ts'
 import { accessTokenClaims, checkExtraClaims } from './access-token.ts'
 import { accessTokenValidator, type AccessTokenValidator } from './access-token-validator.ts'
-import { admitUser, requireActiveUser, type ManagerContext } from './builder.ts'
-import {
-  RefreshTokenExpiredError,
-  RefreshTokenInvalidSecretError,
-  RefreshTokenMalformedError,
-  RefreshTokenNotFoundError,
-  RefreshTokenReusedError,
-} from './errors.ts'
+import { admitUser, type ManagerContext } from './builder.ts'
+import { RefreshRotation } from './refresh-rotation.ts'
+import { RefreshTokenMalformedError } from './errors.ts'
 import { revokedId, rowFilter } from './token-filter.ts'
 import { VerifiedTokens } from './verified-tokens.ts'
 import { accessTokenFailures, looksLikeJws } from './access-token-diagnosis.ts'
@@ -74,7 +69,7 @@ export interface ResolvedJwtConfig {
 
 /**
  * Stateless access tokens (JWT, HS512 or ES512) with rotating refresh tokens stored as peppered hashes.
- * Validation touches no database; refresh is a read plus one compare-and-swap.
+ * Validation touches no database; a refresh is one compare-and-swap (a read first only when something is off).
  *
  * @example
  * ```ts
@@ -94,6 +89,7 @@ export class JwtTokenManager implements TokenManager, RecognizesTokens {
   /** The store's refresh-token format and the hashers it builds from this config's peppers. */
   readonly #format: RefreshTokenFormat
   readonly #hashers: { fixed: SecretHashing; rotating: SecretHashing }
+  readonly #rotation: RefreshRotation
   readonly #events: AuthEvents
   /** Reports a failed validation; its reason is worked out after the response, only for reported ones. */
   readonly #failed: (token: string, options: ValidateTokenOptions | undefined) => null
@@ -104,6 +100,7 @@ export class JwtTokenManager implements TokenManager, RecognizesTokens {
     this.#events = context.events ?? noEvents
     this.#format = (context.store.formats ?? defaultFormats).refreshToken
     this.#hashers = this.#format.hashers(config.hashing)
+    this.#rotation = new RefreshRotation(context, { hashers: this.#hashers, gracePeriod: config.gracePeriod, refreshTokenLifetime: config.refreshTokenLifetime })
     this.#keys = new Loading(async (): Promise<Keys> => {
       const [primary, ...all] = await Promise.all([config.algorithm, ...config.verificationAlgorithms].map((a) => a.keys()))
       if (!primary?.signing) throw new ConfigError('algorithm needs a private key to sign access tokens.')
@@ -176,53 +173,11 @@ export class JwtTokenManager implements TokenManager, RecognizesTokens {
   async refreshAccessToken(refreshToken: string, options?: RefreshOptions): Promise<AuthSuccess> {
     const parts = this.#format.decode(refreshToken)
     if (!parts) throw new RefreshTokenMalformedError()
-    const { store, clock } = this.#context
-    const { gracePeriod } = this.#config
-    const { fixed, rotating } = this.#hashers
-    const row = await store.findRefreshToken(parts.id)
-    if (!row) throw new RefreshTokenNotFoundError()
-
-    // When the request reached the database: later latency (hashing, a slow link) does not eat the window.
-    const now = clock.at(row.readAt)
-    if (this.#expiresAt(row) <= now.getTime()) {
-      await store.deleteRefreshToken(row.id)
-      throw new RefreshTokenExpiredError()
-    }
-    // A wrong fixed secret proves nothing about the family (the id is public in access tokens): keep the row.
-    const fixedVerdict = await fixed.verify(parts.fixedSecret, row.fixedSecretHash)
-    if (!fixedVerdict) throw new RefreshTokenInvalidSecretError()
-
-    // Strict mode (0) has no window at all: not even a retry in the same millisecond gets a second pair.
-    const graceCutoff = gracePeriod === 0 ? null : new Date(now.getTime() - gracePeriod)
     const keys = await this.#keys.promise
-    const nextSecret = await deriveNextRotatingSecret(keys.rotation, row.id, parts.rotatingSecret, this.#format.secretLengths.rotating)
-    const isCurrent = (await rotating.verify(parts.rotatingSecret, row.rotatingSecretHash)) !== null
-    const isGraceRetry = !isCurrent && (await this.#rotatedFrom(row, parts.rotatingSecret, nextSecret, graceCutoff))
-    // A stale secret with the right fixed secret: someone replays an old token. Kill the family.
-    if (!isCurrent && !isGraceRetry) await this.#revokeForReuse(row, row.rotatedAt, now, options)
-    await requireActiveUser(this.#context.authUsers, row.authUserId)
-
-    let current = row
-    let graceRetry = isGraceRetry
-    if (isCurrent) {
-      const rotated = await store.rotateRefreshToken({
-        id: row.id, expectedHash: row.rotatingSecretHash, newHash: await rotating.hash(nextSecret), rotatedAt: now, graceCutoff,
-        // Live tokens leave old peppers behind within one refresh lifetime, so a fallback can be retired.
-        ...(fixedVerdict === 'outdated' && { newFixedHash: await fixed.hash(parts.fixedSecret) }),
-      })
-      // Lost a race. Tables without a previous hash (Serverpod's) cannot answer the grace retry in the swap:
-      // re-read, and if the winner rotated to this very successor inside the window, hand out the same pair.
-      const winner = rotated ?? (graceCutoff === null ? null : await store.findRefreshToken(row.id))
-      // Otherwise another caller rotated this secret first and the window does not cover us (strict mode:
-      // never), or the family was revoked meanwhile (then the delete is a no-op): this secret is spent.
-      if (!winner || (!rotated && !(await this.#rotatedFrom(winner, parts.rotatingSecret, nextSecret, graceCutoff)))) {
-        return this.#revokeForReuse(row, winner?.rotatedAt ?? null, now, options)
-      }
-      current = winner
-      graceRetry = !rotated
-    }
-    const success = await this.#success(current, this.#format.encode({ id: row.id, fixedSecret: parts.fixedSecret, rotatingSecret: nextSecret }), clock.now())
-    this.#events.emit(options, { type: 'refresh', at: now, tokenId: row.id, authUserId: row.authUserId, method: row.method, graceRetry })
+    const next = await deriveNextRotatingSecret(keys.rotation, parts.id, parts.rotatingSecret, this.#format.secretLengths.rotating)
+    const { row, graceRetry, at } = await this.#rotation.rotate(parts, next, options)
+    const success = await this.#success(row, this.#format.encode({ id: row.id, fixedSecret: parts.fixedSecret, rotatingSecret: next }), this.#context.clock.now())
+    this.#events.emit(options, { type: 'refresh', at, tokenId: row.id, authUserId: row.authUserId, method: row.method, graceRetry })
     return success
   }
 
@@ -245,7 +200,7 @@ export class JwtTokenManager implements TokenManager, RecognizesTokens {
     if (selected === null) return []
     const rows = await this.#context.store.listRefreshTokens(selected)
     // An expired row is dead (refresh deletes it on sight); it only lingers until deleteExpiredTokens().
-    return rows.filter((row) => this.#expiresAt(row) > this.#context.clock.at(row.readAt).getTime()).map((row) => ({
+    return rows.filter((row) => this.#rotation.expiresAt(row) > this.#context.clock.at(row.readAt).getTime()).map((row) => ({
       authUserId: row.authUserId,
       tokenId: row.id,
       tokenIssuer: 'jwt',
@@ -253,7 +208,7 @@ export class JwtTokenManager implements TokenManager, RecognizesTokens {
       method: row.method,
       createdAt: row.createdAt,
       lastUsedAt: row.rotatedAt,
-      expiresAt: new Date(this.#expiresAt(row)),
+      expiresAt: new Date(this.#rotation.expiresAt(row)),
     }))
   }
 
@@ -273,29 +228,6 @@ export class JwtTokenManager implements TokenManager, RecognizesTokens {
   /** The public keys (primary and fallbacks) of ES512 algorithms, for `/.well-known/jwks.json`. */
   async publicJwks(): Promise<PublicJwk[]> {
     return (await this.#keys.promise).publicJwks
-  }
-
-  /** When a refresh token dies, in ms: `refreshTokenLifetime` after its last rotation (sliding). */
-  #expiresAt(row: RefreshTokenRow): number {
-    return row.rotatedAt.getTime() + this.#config.refreshTokenLifetime
-  }
-
-  /**
-   * Whether `row` was last rotated from `presented` (to `next`, its derived successor) after `graceCutoff`.
-   * With a stored previous hash that hash is checked; without one (Serverpod's tables) the current hash is
-   * checked against the successor, which only a rotation from `presented` by this library produces.
-   */
-  async #rotatedFrom(row: RefreshTokenRow, presented: Uint8Array, next: Uint8Array, graceCutoff: Date | null): Promise<boolean> {
-    if (graceCutoff === null || !(row.rotatedAt > graceCutoff)) return false
-    const { rotating } = this.#hashers
-    const previous = row.previousRotatingSecretHash
-    return (await (previous !== null ? rotating.verify(presented, previous) : rotating.verify(next, row.rotatingSecretHash))) !== null
-  }
-
-  async #revokeForReuse(row: RefreshTokenRow, rotatedAt: Date | null, now: Date, options: RefreshOptions | undefined): Promise<never> {
-    // Racing replays each delete; only the one whose delete removed the row reports (stores that cannot tell: each).
-    if ((await this.#context.store.deleteRefreshToken(row.id)) !== false) this.#events.reuseDetected(options, row, rotatedAt, now)
-    throw new RefreshTokenReusedError()
   }
 
   async #success(row: NewRow<RefreshTokenRow>, refreshToken: string, now: Date): Promise<AuthSuccess> {

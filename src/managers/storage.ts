@@ -71,18 +71,24 @@ export interface InsertOptions<TDb> {
 /** Compare-and-swap of the rotating secret; see `TokenStore.rotateRefreshToken`. */
 export interface RotateRefreshToken {
   id: string
-  /** The rotating hash as read: the swap only happens if it is still the current one. */
+  /** The rotating hash as read (or, unread, as the presented secret hashes): the swap happens only if it is current. */
   expectedHash: Uint8Array
   newHash: Uint8Array
+  /**
+   * Also require this fixed hash and refuse expired rows: a refresh that did not read the row first, which
+   * deterministic hashes allow (see `SecretHashing.deterministic`). The caller reads only when this misses.
+   */
+  unread?: { fixedHash: Uint8Array; lifetimeMs: number }
   /** Set when the fixed secret matched only a fallback pepper: re-hashed under the primary in the same swap. */
   newFixedHash?: Uint8Array
-  rotatedAt: Date
+  /** The rotation's time; null: the database's clock when the statement runs. */
+  rotatedAt: Date | null
   /**
-   * If another caller already rotated from `expectedHash` after this instant, the row is returned
-   * unchanged (idempotent retry inside the grace window) instead of failing. `null` = strict mode: a
+   * If another caller already rotated from `expectedHash` less than this long before `rotatedAt`, the row is
+   * returned unchanged (idempotent retry inside the grace window) instead of failing. 0 = strict mode: a
    * secret is good for exactly one rotation, whoever comes second gets null.
    */
-  graceCutoff: Date | null
+  gracePeriodMs: number
 }
 
 /** Everything a store must do. All methods throw `StorageUnavailableError` when the database fails. */
@@ -98,7 +104,8 @@ export interface TokenStore<TDb = unknown> {
   /**
    * Atomically: if the row's rotating hash is `expectedHash`, replace it with `newHash` (keeping the old one
    * as previous) and return the updated row; else if its previous hash is `expectedHash` and it was rotated
-   * after `graceCutoff` (never when it is null), return it unchanged; else return null.
+   * less than `gracePeriodMs` before `rotatedAt` (never when it is 0), return it unchanged; else return null.
+   * With `unread`, a row whose fixed hash differs or that has expired is never matched.
    */
   rotateRefreshToken(rotation: RotateRefreshToken): Promise<(RefreshTokenRow & Read) | null>
   /** Resolves true when it deleted a row, false when none had this id (a store that cannot tell resolves nothing). */

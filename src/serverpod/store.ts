@@ -151,7 +151,7 @@ export function serverpodStore<TDb extends AnyPgDatabase>(db: TDb, options: Serv
       guarded(async () => {
         const [row] = await db
           .update(rt)
-          .set({ rotatingSecretHash: utf8Decode(newHash) ?? '', lastUpdatedAt: rotatedAt, ...(newFixedHash && { fixedSecret: newFixedHash }) })
+          .set({ rotatingSecretHash: utf8Decode(newHash) ?? '', lastUpdatedAt: timeParam(rotatedAt), ...(newFixedHash && { fixedSecret: newFixedHash }) })
           .where(and(eq(rt.id, id), eq(rt.rotatingSecretHash, utf8Decode(expectedHash) ?? '')))
           .returning(refreshTokenColumns)
         return row ? toRefreshTokenRow(row) : null

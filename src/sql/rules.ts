@@ -1,4 +1,4 @@
-import { and, eq, gt, or, sql, type Column, type SQL, type SQLWrapper } from 'drizzle-orm'
+import { and, eq, not, or, sql, type Column, type SQL, type SQLWrapper } from 'drizzle-orm'
 import { ConfigError } from '../managers/errors.ts'
 import type { RotateRefreshToken, RowFilter } from '../managers/storage.ts'
 import type { SqlDialect } from './dialect.ts'
@@ -80,27 +80,35 @@ export interface RotatingColumns {
  * The compare-and-swap of a rotation as one UPDATE's `set` and `where`. One statement, so the database
  * serialises it (Postgres' row lock, SQLite's single writer). A caller that lost the race sees the
  * committed row and, inside the grace window only, matches the second branch: it gets the row unchanged.
- * Strict mode (no grace cutoff) has no second branch, so exactly one caller swaps.
+ * Strict mode (grace 0) has no second branch, so exactly one caller swaps. With `unread` the statement also
+ * checks the fixed secret and expiry, so a refresh with nothing wrong is this one round trip.
  *
  * @example
  * ```ts
- * const { set, where } = rotation(rt, change)
+ * const { set, where } = rotation(dialect, rt, change)
  * const [row] = await db.update(rt).set(set).where(where).returning()
  * ```
  */
-export function rotation(rt: RotatingColumns, { id, expectedHash, newHash, newFixedHash, rotatedAt, graceCutoff }: RotateRefreshToken): { set: Record<string, SQL>; where: SQL | undefined } {
+export function rotation(dialect: SqlDialect, rt: RotatingColumns, change: RotateRefreshToken): { set: Record<string, SQL>; where: SQL | undefined } {
+  const { id, expectedHash, newHash, newFixedHash, unread, gracePeriodMs } = change
+  const at = timeParam(dialect, change.rotatedAt, rt.lastUpdatedAt)
+  // Comparing peppered hashes in SQL is not constant time, and need not be: without the pepper nobody can
+  // choose a hash's bytes, so timing reveals nothing about a secret.
   const isCurrent = sql`${rt.rotatingSecretHash} = ${sql.param(expectedHash, rt.rotatingSecretHash)}`
-  const ifCurrent = (column: Column, value: unknown) => sql`case when ${isCurrent} then ${sql.param(value, column)} else ${column} end`
+  const ifCurrent = (column: Column, value: SQL) => sql`case when ${isCurrent} then ${value} else ${column} end`
+  const graceRetry = and(eq(rt.previousRotatingSecretHash, expectedHash), sql`${dialect.later(rt.lastUpdatedAt, sql`${gracePeriodMs}`)} > ${at}`)
   return {
     set: {
-      previousRotatingSecretHash: sql`case when ${isCurrent} then ${rt.rotatingSecretHash} else ${rt.previousRotatingSecretHash} end`,
-      rotatingSecretHash: ifCurrent(rt.rotatingSecretHash, newHash),
-      lastUpdatedAt: ifCurrent(rt.lastUpdatedAt, rotatedAt),
-      ...(newFixedHash && { fixedSecretHash: ifCurrent(rt.fixedSecretHash, newFixedHash) }),
+      previousRotatingSecretHash: ifCurrent(rt.previousRotatingSecretHash, sql`${rt.rotatingSecretHash}`),
+      rotatingSecretHash: ifCurrent(rt.rotatingSecretHash, sql`${sql.param(newHash, rt.rotatingSecretHash)}`),
+      lastUpdatedAt: ifCurrent(rt.lastUpdatedAt, at),
+      ...(newFixedHash && { fixedSecretHash: ifCurrent(rt.fixedSecretHash, sql`${sql.param(newFixedHash, rt.fixedSecretHash)}`) }),
     },
-    where: and(eq(rt.id, id), graceCutoff === null
-      ? isCurrent
-      : or(isCurrent, and(eq(rt.previousRotatingSecretHash, expectedHash), gt(rt.lastUpdatedAt, graceCutoff)))),
+    where: and(
+      eq(rt.id, id),
+      unread && and(eq(rt.fixedSecretHash, unread.fixedHash), not(refreshTokenExpired(dialect, rt.lastUpdatedAt, unread.lifetimeMs, at))),
+      gracePeriodMs === 0 ? isCurrent : or(isCurrent, graceRetry),
+    ),
   }
 }
 

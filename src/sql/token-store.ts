@@ -40,10 +40,20 @@ const toSessionRow = (r: Record_): SessionRow & Read => ({
 })
 
 /**
+ * A query prepared on first use and run with placeholder values. Postgres' `prepare` takes a statement name:
+ * '' keeps it unnamed, as an unprepared query is (named statements break behind PgBouncer's transaction
+ * pooling); SQLite's takes none.
+ */
+function prepared(build: () => { prepare(name: string): { execute(values: Record<string, unknown>): unknown } }) {
+  let query: ReturnType<ReturnType<typeof build>['prepare']> | undefined
+  return async (values: Record<string, unknown>): Promise<Record_[]> => (await (query ??= build().prepare('')).execute(values)) as Record_[]
+}
+
+/**
  * The token store over the library's two tables (under any names), written once for every SQL dialect:
  * each operation is one statement (an insert with callback writes: one statement or one batch), every
  * stored-state rule runs on the database's clock, and every operation has a deadline. Round trips: session
- * validate 1, issue (with callback writes) 1, refresh 2 (read + compare-and-swap), list 1, revoke 1; the
+ * validate 1, issue (with callback writes) 1, refresh 1 (the compare-and-swap; 2 when it misses), list 1, revoke 1; the
  * expiry sweeps run in batches (see `sweep`).
  *
  * @example
@@ -61,6 +71,10 @@ export function sqlTokenStore<TDb extends QueryDatabase>(db: TDb, dialect: SqlDi
   const time = (at: Date | null) => timeParam(dialect, at, s.createdAt)
   const insertRow = (options: InsertOptions<TDb>, insert: SQLWrapper & PromiseLike<unknown>) =>
     dialect.insertWithWrites(options.transaction ?? db, insert, checkedWrites(options.writes ?? []))
+  // The lookups on every validation and refresh, built once: building a query costs more CPU than
+  // node-postgres spends sending it.
+  const findRefreshToken = prepared(() => db.select(refreshTokenColumns).from(rt).where(eq(rt.id, sql.placeholder('id'))).limit(1))
+  const findSession = prepared(() => db.select(sessionColumns).from(s).where(eq(s.id, sql.placeholder('id'))).limit(1))
 
   const store: Omit<TokenStore<TDb>, 'db'> = {
     insertRefreshToken: (row, options: InsertOptions<TDb> = {}) =>
@@ -72,13 +86,13 @@ export function sqlTokenStore<TDb extends QueryDatabase>(db: TDb, dialect: SqlDi
 
     findRefreshToken: (id) =>
       guarded(async () => {
-        const [found] = await db.select(refreshTokenColumns).from(rt).where(eq(rt.id, id)).limit(1)
+        const [found] = await findRefreshToken({ id })
         return found ? toRefreshTokenRow(found) : null
       }),
 
     rotateRefreshToken: (change) =>
       guarded(async () => {
-        const { set, where } = rotation(rt, change)
+        const { set, where } = rotation(dialect, rt, change)
         const [row] = await db.update(rt).set(set).where(where).returning(refreshTokenColumns)
         return row ? toRefreshTokenRow(row) : null
       }),
@@ -99,7 +113,7 @@ export function sqlTokenStore<TDb extends QueryDatabase>(db: TDb, dialect: SqlDi
 
     findSession: (id) =>
       guarded(async () => {
-        const [found] = await db.select(sessionColumns).from(s).where(eq(s.id, id)).limit(1)
+        const [found] = await findSession({ id })
         return found ? toSessionRow(found) : null
       }),
 

@@ -12,6 +12,7 @@ import { createDemoApp } from '../../demo/app.ts'
 import { migrateDemo } from '../../demo/migrate.ts'
 import { buildPage } from '../../demo/page/build.ts'
 import { createDemoServices } from '../../demo/services.ts'
+import { postgresStorage } from '../../demo/storage.ts'
 import type { TokenCookiesOptions } from '../../src/hono/index.ts'
 import { secrets } from '../support/auth.ts'
 
@@ -35,7 +36,7 @@ export async function startDemo({ accessTokenLifetime, gracePeriod, cookies, htt
   const client = new PGlite()
   const db = drizzle(client)
   await migrateDemo((folder) => migrate(db, folder))
-  const services = createDemoServices(db, {
+  const services = createDemoServices(postgresStorage(db), {
     jwtHmacSha512PrivateKey: secrets.hmac,
     jwtRefreshTokenHashPepper: secrets.refreshPepper,
     serverSideSessionKeyHashPepper: secrets.sessionPepper,

@@ -40,7 +40,7 @@ describe('packaging of the CLI', () => {
     try {
       const [packed] = JSON.parse(await npm(['pack', '--json', '--ignore-scripts', '--pack-destination', dir], root)) as { filename: string; files: { path: string }[] }[]
       const files = packed!.files.map((f) => f.path)
-      expect(files).toEqual(expect.arrayContaining([...binFiles, 'drizzle/0000_init.sql', 'drizzle/meta/_journal.json', 'LICENSE']))
+      expect(files).toEqual(expect.arrayContaining([...binFiles, 'drizzle/0000_init.sql', 'drizzle/meta/_journal.json', 'drizzle/sqlite/0000_init.sql', 'drizzle/sqlite/meta/_journal.json', 'LICENSE']))
       expect(files).not.toContain('bin/tsconfig.json')
       // No dependencies (pg and drizzle-orm are optional), so this needs no network.
       writeFileSync(join(dir, 'package.json'), '{"name":"cli-consumer","private":true}')
@@ -237,7 +237,7 @@ describe('migrate', () => {
     // A copy of the CLI outside this repository cannot resolve pg (nor drizzle-orm).
     const dir = mkdtempSync(join(tmpdir(), 'etm-cli-'))
     try {
-      cpSync(join(root, 'drizzle'), join(dir, 'drizzle'), { recursive: true })
+      cpSync(join(root, 'drizzle'), join(dir, 'drizzle'), { recursive: true }) // drizzle/sqlite/ too
       mkdirSync(join(dir, 'bin'))
       for (const file of binFiles) copyFileSync(join(root, file), join(dir, file))
       writeFileSync(join(dir, 'package.json'), '{"type":"module"}')
@@ -245,6 +245,10 @@ describe('migrate', () => {
       expect(missing.code).toBe(1)
       expect(missing.stderr).toContain('npm install pg')
       expect(missing.stderr.trim().split('\n')).toHaveLength(1)
+      const missingLibsql = await run(['migrate', '--url', 'file:./auth.db'], {}, join(dir, 'bin', 'cli.js'), dir)
+      expect(missingLibsql.code).toBe(1)
+      expect(missingLibsql.stderr).toContain('npm install @libsql/client')
+      expect(missingLibsql.stderr.trim().split('\n')).toHaveLength(1)
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

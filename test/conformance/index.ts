@@ -17,8 +17,11 @@ export type { Features } from './features.ts'
 export type { TestResult } from './harness.ts'
 export { measureFeatures }
 
-/** Every case, in a fixed order; each runtime runs exactly these. */
-export const conformanceCases: readonly TestCase<ConformanceContext>[] = [
+/** The SQL dialect of the store a run uses: the case list, and so the count every runtime must reach, depends on it. */
+export type Dialect = 'postgres' | 'sqlite'
+
+// Cases every store runs, in a fixed order.
+const portableCases: readonly TestCase<ConformanceContext>[] = [
   ...cryptoVectorTests,
   ...jwtTests,
   ...es512Tests,
@@ -26,16 +29,35 @@ export const conformanceCases: readonly TestCase<ConformanceContext>[] = [
   ...multiTests,
   ...badInputTests,
   ...cookieModeTests,
-  ...serverpodTests,
 ]
+
+// serverpodStore's cases need Serverpod's own Postgres tables, so only Postgres runs them.
+const casesByDialect: Record<Dialect, readonly TestCase<ConformanceContext>[]> = {
+  postgres: [...portableCases, ...serverpodTests],
+  sqlite: portableCases,
+}
+
+/**
+ * The cases a run on this dialect's store runs, in a fixed order; every runtime on that dialect runs exactly these.
+ *
+ * @example
+ * ```ts
+ * for (const testCase of conformanceCasesFor('sqlite')) it(testCase.name, () => testCase.fn(ctx))
+ * ```
+ */
+export function conformanceCasesFor(dialect: Dialect): readonly TestCase<ConformanceContext>[] {
+  return casesByDialect[dialect]
+}
 
 /** What a runtime's run reports: written to `.test-results/<runtime>.json` by the runners. */
 export interface ConformanceReport {
   runtime: string
   /** Where the cases really ran, as the runtime names itself (`navigator.userAgent`, `EdgeRuntime`). */
   platform: string
-  /** The Drizzle driver the store ran on, e.g. `pglite` or `neon-http`. */
+  /** The Drizzle driver the store ran on, e.g. `pglite`, `neon-http`, `d1` or `bun-sqlite`. */
   driver: string
+  /** Which case list ran (see `conformanceCasesFor`). */
+  dialect: Dialect
   features: Features
   passed: number
   failed: number
@@ -50,26 +72,32 @@ export function describePlatform(): string {
 }
 
 /**
- * Runs the cases one after another (they share the database) and tallies them. `indexes` picks a
- * subset, e.g. one case per request on workerd.
+ * Runs the dialect's cases (Postgres unless `dialect` says otherwise) one after another (they share the
+ * database) and tallies them. `indexes` picks a subset of that list, e.g. one case per request on workerd;
+ * `store` replaces `drizzleTokenStore(db)`, e.g. with `sqliteTokenStore` on a SQLite database.
  *
  * @example
  * ```ts
  * const report = await runConformance({ runtime: 'deno', driver: 'pglite', db })
+ * const onD1 = await runConformance({ runtime: 'workerd-d1', driver: 'd1', dialect: 'sqlite', db, store: () => sqliteTokenStore(db) })
  * ```
  */
 export async function runConformance(options: {
   runtime: string
   driver: string
   db: ConformanceContext['db']
+  dialect?: Dialect
+  store?: ConformanceContext['store']
   features?: Features
   indexes?: readonly number[]
 }): Promise<ConformanceReport> {
+  const dialect = options.dialect ?? 'postgres'
   const features = options.features ?? (await measureFeatures())
-  const ctx: ConformanceContext = { runtime: options.runtime, features, db: options.db }
-  const selected = options.indexes?.map((i) => conformanceCases[i]!) ?? conformanceCases
+  const ctx: ConformanceContext = { runtime: options.runtime, features, db: options.db, ...(options.store && { store: options.store }) }
+  const all = conformanceCasesFor(dialect)
+  const selected = options.indexes?.map((i) => all[i]!) ?? all
   const cases: TestResult[] = []
   for (const testCase of selected) cases.push(await runCase(testCase, ctx))
   const failed = cases.filter((c) => c.status === 'failed').length
-  return { runtime: options.runtime, platform: describePlatform(), driver: options.driver, features, passed: cases.length - failed, failed, cases }
+  return { runtime: options.runtime, platform: describePlatform(), driver: options.driver, dialect, features, passed: cases.length - failed, failed, cases }
 }

@@ -1,13 +1,15 @@
 // The conformance suite on Node, one vitest case per conformance case: against the local PostgreSQL server
 // through node-postgres (drizzleTokenStore, and serverpodStore on Serverpod's tables), and against SQLite
-// (sqliteTokenStore) on a better-sqlite3 file in WAL mode and on D1 in Miniflare, each with the shipped
-// SQLite migrations. The other runtimes run the same cases through test/runtimes.
+// (sqliteTokenStore) on better-sqlite3 and libSQL files in WAL mode and on D1 in Miniflare, each with the
+// shipped SQLite migrations. Each dialect runs its own case list (conformanceCasesFor); the other runtimes
+// run the same lists through test/runtimes, and test-all finds Node's counts by these describe titles.
 import { afterAll, beforeAll, describe, it } from 'vitest'
 import { sqliteTokenStore } from 'edge-token-managers/sqlite'
 import { openDatabase, openSqliteDatabase, sqliteDriverNames, type OpenDatabase, type OpenSqliteDatabase } from '../support/drivers.ts'
-import { conformanceCases, measureFeatures, type ConformanceContext } from './index.ts'
+import { nodeConformanceTitles } from '../runtimes/suites.ts'
+import { conformanceCasesFor, measureFeatures, type ConformanceContext } from './index.ts'
 
-describe('conformance on node', () => {
+describe(nodeConformanceTitles.postgres, () => {
   let database: OpenDatabase
   let ctx: ConformanceContext
   beforeAll(async () => {
@@ -16,13 +18,10 @@ describe('conformance on node', () => {
   })
   afterAll(async () => database?.close())
 
-  for (const testCase of conformanceCases) it(testCase.name, () => testCase.fn(ctx))
+  for (const testCase of conformanceCasesFor('postgres')) it(testCase.name, () => testCase.fn(ctx))
 })
 
-// serverpodStore's cases need Serverpod's Postgres tables: every other case runs unchanged on SQLite.
-const sqliteCases = conformanceCases.filter((testCase) => !testCase.name.startsWith('serverpod ›'))
-
-describe.each(sqliteDriverNames)('conformance on node, sqliteTokenStore on %s', (driver) => {
+describe.each(sqliteDriverNames)(`${nodeConformanceTitles.sqlite} %s`, (driver) => {
   let database: OpenSqliteDatabase
   let ctx: ConformanceContext
   beforeAll(async () => {
@@ -32,5 +31,5 @@ describe.each(sqliteDriverNames)('conformance on node, sqliteTokenStore on %s', 
   })
   afterAll(async () => database?.close())
 
-  for (const testCase of sqliteCases) it(testCase.name, () => testCase.fn(ctx))
+  for (const testCase of conformanceCasesFor('sqlite')) it(testCase.name, () => testCase.fn(ctx))
 })

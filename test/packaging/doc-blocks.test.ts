@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { expect, it } from 'vitest'
 
 const root = join(import.meta.dirname, '..', '..')
-const docs = ['README.md', 'docs/configuration.md', 'docs/hono.md', 'docs/client.md', 'docs/runtimes.md', 'docs/serverpod.md', 'docs/sqlite.md', 'docs/events.md']
+const docs = ['README.md', 'docs/configuration.md', 'docs/hono.md', 'docs/client.md', 'docs/runtimes.md', 'docs/jwt.md', 'docs/serverpod.md', 'docs/sqlite.md', 'docs/events.md']
 const out = join(root, '.test-results', 'doc-blocks')
 
 // What each entry point exports by name, for the names a block uses without importing them.

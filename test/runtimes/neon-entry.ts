@@ -1,9 +1,9 @@
 // The conformance suite over neon-http, for runtimes that run a bundle and answer requests (workerd,
-// Edge Runtime). Portable like the suite itself: Web APIs only. One case per request, so no single
-// request runs long: `GET /cases` lists them, `GET /run?case=N` runs one and answers its report.
+// Edge Runtime). Portable like the suite itself: Web APIs only. One case per request (serve-cases.ts).
 import { neon, neonConfig } from '@neondatabase/serverless'
 import { drizzle } from 'drizzle-orm/neon-http'
-import { conformanceCases, measureFeatures, runConformance, type Features } from '../conformance/index.ts'
+import { runConformance } from '../conformance/index.ts'
+import { serveConformanceCases } from './serve-cases.ts'
 
 export interface NeonTarget {
   runtime: string
@@ -13,15 +13,10 @@ export interface NeonTarget {
   endpoint: string
 }
 
-let features: Features | undefined
-
-export async function handleConformanceRequest(request: Request, target: NeonTarget): Promise<Response> {
-  const url = new URL(request.url)
-  if (url.pathname === '/cases') return Response.json(conformanceCases.map((c) => c.name))
-  const index = Number(url.searchParams.get('case'))
-  if (url.pathname !== '/run' || !Number.isInteger(index) || !conformanceCases[index]) return new Response('not found', { status: 404 })
-  neonConfig.fetchEndpoint = () => target.endpoint
-  features ??= await measureFeatures() // once per isolate
-  const db = drizzle(neon(target.databaseUrl))
-  return Response.json(await runConformance({ runtime: target.runtime, driver: 'neon-http', db, features, indexes: [index] }))
+export function handleConformanceRequest(request: Request, target: NeonTarget): Promise<Response> {
+  return serveConformanceCases(request, 'postgres', (index, features) => {
+    neonConfig.fetchEndpoint = () => target.endpoint
+    const db = drizzle(neon(target.databaseUrl))
+    return runConformance({ runtime: target.runtime, driver: 'neon-http', db, features, indexes: [index] })
+  })
 }

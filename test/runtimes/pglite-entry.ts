@@ -13,6 +13,6 @@ const client = new PGlite()
 const db = drizzle(client)
 await migrate(db, { migrationsFolder: fileURLToPath(new URL('../../drizzle', import.meta.url)) })
 await client.exec(readFileSync(new URL('../serverpod/serverpod-migration.sql', import.meta.url), 'utf8')) // Serverpod's own tables
-const report = await runConformance({ runtime, driver: 'pglite', db })
+const report = await runConformance({ runtime, driver: 'pglite', dialect: 'postgres', db })
 await client.close()
 console.log(reportMarker + JSON.stringify(report))

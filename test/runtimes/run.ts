@@ -1,23 +1,29 @@
-// `node test/runtimes/run.ts <runtime>`: runs the conformance suite on one runtime (workerd, edge, deno,
-// bun), prints its counts and writes `.test-results/<runtime>.json`. Exit code 1 on any failure,
-// including a runtime that cannot start or that turns out to be something else than claimed.
+// `node test/runtimes/run.ts <suite>`: runs the conformance suite on one runtime suite (suites.ts: workerd,
+// workerd-d1, edge, deno, deno-sqlite, bun, bun-sqlite), prints its counts and writes
+// `.test-results/<suite>.json`. Exit code 1 on any failure, including a runtime that cannot start, that
+// turns out to be something else than claimed, or that ran another dialect's case list.
 import type { ConformanceReport } from '../conformance/index.ts'
 import { runEdge } from './edge.ts'
 import { recordCrash, recordReport } from './report.ts'
 import { runSubprocess } from './subprocess.ts'
-import { runWorkerd } from './workerd.ts'
+import { runtimeSuites, type RuntimeSuiteName } from './suites.ts'
+import { runWorkerd, runWorkerdD1 } from './workerd.ts'
 
-const runtimes: Record<string, { run: () => Promise<ConformanceReport>; platform: RegExp }> = {
-  workerd: { run: runWorkerd, platform: /^Cloudflare-Workers$/ },
-  edge: { run: runEdge, platform: /^EdgeRuntime\/edge-runtime$/ },
-  deno: { run: () => runSubprocess('deno'), platform: /^Deno\// },
-  bun: { run: () => runSubprocess('bun'), platform: /^Bun\// },
+// Typed by the suite list, so a suite without a runner (or a runner without a suite) fails the type check.
+const runners: Record<RuntimeSuiteName, () => Promise<ConformanceReport>> = {
+  workerd: runWorkerd,
+  'workerd-d1': runWorkerdD1,
+  edge: runEdge,
+  deno: () => runSubprocess('deno'),
+  'deno-sqlite': () => runSubprocess('deno-sqlite'),
+  bun: () => runSubprocess('bun'),
+  'bun-sqlite': () => runSubprocess('bun-sqlite'),
 }
 
 const name = process.argv[2] ?? ''
-const runtime = runtimes[name]
-if (!runtime) {
-  console.error(`usage: node test/runtimes/run.ts <${Object.keys(runtimes).join('|')}>`)
+const suite = runtimeSuites.find((s) => s.name === name)
+if (!suite) {
+  console.error(`usage: node test/runtimes/run.ts <${runtimeSuites.map((s) => s.name).join('|')}>`)
   process.exit(2)
 }
 // A hung runtime must fail the run, not stall it: the whole suite takes seconds everywhere.
@@ -27,8 +33,10 @@ const timeout = (): Promise<never> =>
 const started = performance.now()
 let ok: boolean
 try {
-  const report = await Promise.race([runtime.run(), timeout()])
-  if (!runtime.platform.test(report.platform)) throw new Error(`the suite ran on "${report.platform}", not ${name}`)
+  const report = await Promise.race([runners[suite.name](), timeout()])
+  if (!suite.platform.test(report.platform)) throw new Error(`the suite ran on "${report.platform}", not ${name}`)
+  if (report.runtime !== suite.name) throw new Error(`the report is named "${report.runtime}", not ${name}`)
+  if (report.dialect !== suite.dialect) throw new Error(`${name} ran the ${report.dialect} cases, not the ${suite.dialect} ones`)
   ok = recordReport(report, (performance.now() - started) / 1000)
 } catch (error) {
   ok = recordCrash(name, error instanceof Error ? error.message : String(error))

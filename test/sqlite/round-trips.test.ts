@@ -1,33 +1,13 @@
 // The storage budget on D1, counted at the binding (every statement run and every batch is one request to
-// the database): session validate 1, issue with callback writes 1, refresh ≤ 2, list 1, revoke 1.
-import type { D1Database, D1PreparedStatement } from '@cloudflare/workers-types'
+// the database): session validate 1, issue with callback writes 1, refresh 1 (a replay: 3), list 1, revoke 1.
 import { drizzle } from 'drizzle-orm/d1'
 import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { initializeAuthServices, JwtTokenManager, ServerSideSessionsTokenManager } from '../../src/index.ts'
 import { sqliteTokenStore } from '../../src/sqlite/index.ts'
 import { jwtConfig, sessionsConfig, testClock } from '../support/auth.ts'
+import { countedD1 } from '../support/d1-counter.ts'
 import { openSqliteDatabase, type OpenSqliteDatabase } from '../support/drivers.ts'
-
-const unwrap = Symbol('statement')
-type Counted = D1PreparedStatement & { [unwrap]: D1PreparedStatement }
-
-/** The binding with every request counted: a statement's all/run/raw/first, or one batch of statements. */
-function countedD1(d1: D1Database, onRequest: () => void): D1Database {
-  const statement = (real: D1PreparedStatement): Counted => ({
-    [unwrap]: real,
-    bind: (...values: unknown[]) => statement(real.bind(...values)),
-    all: () => (onRequest(), real.all()),
-    run: () => (onRequest(), real.run()),
-    raw: (options?: { columnNames?: boolean }) => (onRequest(), real.raw(options as { columnNames: true })),
-    first: (column?: string) => (onRequest(), column === undefined ? real.first() : real.first(column)),
-  }) as unknown as Counted
-  return {
-    prepare: (query: string) => statement(d1.prepare(query)),
-    batch: (statements: Counted[]) => (onRequest(), d1.batch(statements.map((s) => s[unwrap]))),
-    exec: (query: string) => (onRequest(), d1.exec(query)),
-  } as unknown as D1Database
-}
 
 let database: OpenSqliteDatabase
 let requests = 0
@@ -63,6 +43,9 @@ beforeAll(async () => {
   const refreshed = await record('JWT refresh', () => jwt.refreshAccessToken(issued.refreshToken!))
   await record('JWT refresh retry within grace window', () => jwt.refreshAccessToken(issued.refreshToken!))
   await record('JWT refresh with the new token', () => jwt.refreshAccessToken(refreshed.refreshToken!))
+  clock.advance(11_000) // past the grace window: the first secret is now a replay
+  const replay = await record('JWT refresh of a replayed secret (read, then revoke the family)', () => jwt.refreshAccessToken(issued.refreshToken!).catch((e: Error) => e))
+  expect(replay).toMatchObject({ code: 'ERR_REFRESH_TOKEN_REUSED' })
   await record('JWT list', () => jwt.listTokens({ authUserId: 'u1' }))
   await record('session list', () => sessions.listTokens({ authUserId: 'u1' }))
   await record('session revoke', () => sessions.revokeToken({ tokenId: session.tokenId }))
@@ -80,9 +63,10 @@ const budget: [string, number, 'at most' | 'exactly'][] = [
   ['session validate (lastUsedAt fresh)', 1, 'exactly'],
   ['session validate (lastUsedAt due: + throttled write)', 2, 'exactly'],
   ['session validate (revoked)', 1, 'exactly'],
-  ['JWT refresh', 2, 'at most'],
-  ['JWT refresh retry within grace window', 2, 'at most'],
-  ['JWT refresh with the new token', 2, 'at most'],
+  ['JWT refresh', 1, 'exactly'],
+  ['JWT refresh retry within grace window', 1, 'exactly'],
+  ['JWT refresh with the new token', 1, 'exactly'],
+  ['JWT refresh of a replayed secret (read, then revoke the family)', 3, 'exactly'],
   ['JWT list', 1, 'at most'],
   ['session list', 1, 'at most'],
   ['session revoke', 1, 'at most'],

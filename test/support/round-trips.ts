@@ -145,8 +145,10 @@ export async function measureRoundTrips(database: CountedDatabase): Promise<Oper
   })
   const refreshed = await record('JWT refresh', () => jwt.refreshAccessToken(issued.refreshToken!))
   await record('JWT refresh retry within grace window', () => jwt.refreshAccessToken(issued.refreshToken!))
-  await record('JWT refresh with the new token', () => jwt.refreshAccessToken(refreshed.refreshToken!))
-  await record('multi validate (JWT)', () => auth.tokenManager.validateToken(refreshed.token))
+  const latest = await record('JWT refresh with the new token', () => jwt.refreshAccessToken(refreshed.refreshToken!))
+  clock.advance(11_000) // past the grace window: the first secret is now a replay
+  await record('JWT refresh of a replayed secret (read, then revoke the family)', () => jwt.refreshAccessToken(issued.refreshToken!).catch((e: Error) => e))
+  await record('multi validate (JWT)', () => auth.tokenManager.validateToken(latest.token))
   await record('multi validate (session, fresh)', () => auth.tokenManager.validateToken(session.token))
   await record('JWT list', () => jwt.listTokens({ authUserId: 'u1' }))
   await record('session list', () => sessions.listTokens({ authUserId: 'u1' }))

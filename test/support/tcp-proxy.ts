@@ -72,9 +72,15 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     // `slow` is latency, not bandwidth: each chunk leaves `delayMs` after it arrived, in arrival order.
     let toUpstream = Promise.resolve()
     let toClient = Promise.resolve()
+    // A timer may fire up to a millisecond early (it counts from the event loop's cached time): re-arm until due.
+    const at = (due: number, send: () => void, resolve: (value: void) => void): void => {
+      const wait = due - performance.now()
+      if (wait <= 0) return void resolve(send())
+      setTimeout(() => at(due, send, resolve), wait)
+    }
     const later = (queue: Promise<void>, send: () => void) => {
       const due = performance.now() + delayMs
-      return queue.then(() => new Promise<void>((resolve) => setTimeout(() => resolve(send()), Math.max(0, due - performance.now()))))
+      return queue.then(() => new Promise<void>((resolve) => at(due, send, resolve)))
     }
     client.on('data', (chunk) => {
       if (stranded.has(pair)) return
