@@ -1,24 +1,33 @@
 // A handler that throws, rejects or never settles changes no auth answer, and is reported once, not per
 // event. The same scripted session of sign-ins, validations, refreshes, a reuse, an expiry and revocations
-// runs without events and with each bad handler; the answers must match exactly.
+// runs without events and with each bad handler; the answers must match exactly. On the local Postgres
+// server and on SQLite (better-sqlite3).
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { drizzleTokenStore } from '../../src/drizzle/index.ts'
 import { EdgeTokenError, initializeAuthServices, JwtTokenManager, ServerSideSessionsTokenManager, type AuthEventHandler } from '../../src/index.ts'
 import { minutes, withWrongSecret } from '../conformance/fixtures.ts'
 import { jwtConfig, sessionsConfig, testClock } from '../support/auth.ts'
-import { openDatabase, type OpenDatabase } from '../support/drivers.ts'
+import { sqliteTokenStore } from '../../src/sqlite/index.ts'
+import type { TokenStore } from '../../src/index.ts'
+import { openDatabase, openSqliteDatabase, type OpenDatabase, type OpenSqliteDatabase } from '../support/drivers.ts'
 
 let database: OpenDatabase
+let sqlite: OpenSqliteDatabase
 beforeAll(async () => {
-  database = await openDatabase('node-postgres')
+  ;[database, sqlite] = await Promise.all([openDatabase('node-postgres'), openSqliteDatabase('better-sqlite3')])
 })
-afterAll(async () => database?.close())
+afterAll(async () => Promise.all([database?.close(), sqlite?.close()]))
+
+const stores: Record<string, () => TokenStore<any>> = {
+  postgres: () => drizzleTokenStore(database.db),
+  sqlite: () => sqliteTokenStore(sqlite.db),
+}
 
 /** Every answer of the script, with what differs between runs (tokens, ids, jti) replaced by its shape. */
-async function script(onEvent: AuthEventHandler | undefined, user: string) {
+async function script(onEvent: AuthEventHandler | undefined, user: string, store: TokenStore<any>) {
   const clock = testClock()
   const auth = initializeAuthServices({
-    store: drizzleTokenStore(database.db),
+    store,
     tokenManagerBuilders: [jwtConfig(), sessionsConfig({ defaultSessionInactivityTimeout: '1h' })],
     clock,
     ...(onEvent && { onEvent }),
@@ -68,13 +77,15 @@ const badHandlers: Record<string, AuthEventHandler> = {
 }
 
 describe('a failing onEvent handler', () => {
-  it.each(Object.keys(badHandlers))('that %s leaves every answer unchanged and is reported once', async (kind) => {
-    const expected = (await script(undefined, `plain-${kind}`)).answers.map(([step, how, value]: any) => [step, how, JSON.parse(JSON.stringify(value).replaceAll(`plain-${kind}`, `evented-${kind}`))])
+  const cases = Object.keys(stores).flatMap((backend) => Object.keys(badHandlers).map((kind) => [backend, kind] as const))
+  it.each(cases)('on %s, one that %s leaves every answer unchanged and is reported once', async (backend, kind) => {
+    const store = stores[backend]!()
+    const expected = (await script(undefined, `plain-${kind}`, store)).answers.map(([step, how, value]: any) => [step, how, JSON.parse(JSON.stringify(value).replaceAll(`plain-${kind}`, `evented-${kind}`))])
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
     try {
       let calls = 0
       const handler = badHandlers[kind]!
-      const { answers, auth } = await script((event) => (calls++, handler(event)), `evented-${kind}`)
+      const { answers, auth } = await script((event) => (calls++, handler(event)), `evented-${kind}`, store)
       expect(answers).toEqual(expected)
       // Delivery happened (the handler ran for every event), yet only one line was written.
       if (kind !== 'never settles') await auth.events.settled()
