@@ -63,7 +63,7 @@ export class AuthEvents implements AuthEventsStatus {
     } catch {
       return // a broken injected clock fails the operation itself; the event is not worth a second error
     }
-    const event = Object.freeze({ ...input, at: now, clock: input.at ? 'database' : 'server', context: options?.context }) as AuthEvent
+    const event = Object.freeze({ ...input, at: now, clock: input.at ? 'database' : 'server', context: this.#contextOf(options) }) as AuthEvent
     this.#enqueue(() => event, options?.waitUntil)
   }
 
@@ -82,11 +82,26 @@ export class AuthEvents implements AuthEventsStatus {
     if (!this.enabled || !this.#admitFailure()) return
     const skipped = this.#skipped
     this.#skipped = 0
-    const at = this.#clock.now()
-    const context = options?.context // read now: it may be a getter over the request
+    let at: Date
+    try {
+      at = this.#clock.now()
+    } catch {
+      return
+    }
+    const context = this.#contextOf(options) // read now: it may be a getter over the request
     const build = (found: ValidationFailureReason): AuthEvent =>
       Object.freeze({ type: 'validation-failed', reason: found, tokenIssuer, skipped, at, clock: 'server', context })
     this.#enqueue(typeof reason === 'function' ? () => reason().then(build, () => build('malformed')) : () => build(reason), options?.waitUntil)
+  }
+
+  // The app's context may be a getter (the Hono layer's): one that throws loses the context, not the answer.
+  #contextOf(options: EventOptions | undefined): unknown {
+    try {
+      return options?.context
+    } catch (error) {
+      this.#reportFailure(error)
+      return undefined
+    }
   }
 
   settled(): Promise<void> {
@@ -172,7 +187,7 @@ export class AuthEvents implements AuthEventsStatus {
     this.#failureReported = true
     const why = error instanceof Error ? `${error.name}: ${error.message}` : 'a non-Error was thrown'
     try {
-      console.warn(`edge-token-managers: an onEvent handler failed (${why}); auth answers are unaffected, and later failures are not reported.`)
+      console.warn(`edge-token-managers: an onEvent handler (or its event context) failed (${why}); auth answers are unaffected, and later failures are not reported.`)
     } catch {
       // Nowhere to report to.
     }

@@ -1,7 +1,7 @@
 // The Hono layer hands events the request's context (IP and user agent, or the app's own) and the
 // sign-out reasons, and passes the request's waitUntil so delivery outlives the response.
 import { Hono } from 'hono'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { authenticate, authRoutes, requestContext } from '../../src/hono/index.ts'
 import type { AuthEvent } from '../../src/index.ts'
 import { createAuth } from '../support/auth.ts'
@@ -85,6 +85,21 @@ describe('events through the Hono middleware and routes', () => {
     expect((await call(app, '/api/me', bearer('x.y.z'))).status).toBe(401)
     expect(built).toBe(1)
     expect((await recorder.of(auth, 'validation-failed'))[0]!.context).toEqual({ n: 1 })
+  })
+
+  it('an eventContext that throws loses the context, never the answer', async () => {
+    const recorder = eventRecorder()
+    const { auth } = createAuth(database.db, 'multi', { onEvent: recorder.onEvent })
+    const app = new Hono()
+    app.get('/api/me', authenticate({ auth, eventContext: () => { throw new Error('context bug') } }), (c) => c.json({ user: c.var.auth.userIdentifier }))
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    try {
+      expect((await call(app, '/api/me', bearer('x.y.z'))).status).toBe(401)
+      expect((await recorder.of(auth, 'validation-failed')).map((e) => [e.reason, e.context])).toEqual([['malformed', undefined]])
+      expect(warn).toHaveBeenCalledTimes(1)
+    } finally {
+      warn.mockRestore()
+    }
   })
 
   it('without onEvent no context is built and the answers are the same', async () => {
