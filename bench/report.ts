@@ -42,6 +42,7 @@ export function keyFigures(runtime: RuntimeMicro) {
   const hs = find(runtime, 'hs512-validate')
   const cache = find(runtime, 'es512-cache')
   const mw = find(runtime, 'hs512-middleware')
+  const events = find(runtime, 'events-middleware')
   return {
     vsNaiveMin: hs && speedup(hs, 'library', naiveMin),
     vsJose: hs && speedup(hs, 'library', 'jose'),
@@ -53,6 +54,9 @@ export function keyFigures(runtime: RuntimeMicro) {
     authenticateHitMicros: mw && overFloor(mw, 'library (cache hit)') / 1000,
     honoJwtMicros: mw && overFloor(mw, 'hono') / 1000,
     honoJwtStringMicros: mw && overFloor(mw, 'hono (string secret)') / 1000,
+    /** µs over no auth: valid token events off / on; bad signature events off / on (capped) / on (every one). */
+    eventsMicros: events && ['valid token, events off', 'valid token, events on', 'bad signature, events off',
+      'bad signature, events on (capped 60/min)', 'bad signature, events on (every one reported)'].map((v) => overFloor(events, v) / 1000),
   }
 }
 
@@ -77,6 +81,8 @@ export function headlineTable(runtimes: RuntimeMicro[]): string {
   ratioRow('ES512 sign: edge-token-managers / jose / hono ÷ raw', 'es512-sign', ['library', 'jose', 'hono'])
   figureRow('ES512 validate, same token again: cache hit ÷ cache off', (f) => `${f.cacheSpeedup ? Math.round(f.cacheSpeedup).toLocaleString('en-US') : '–'}×`)
   figureRow('ES512 validate, cache hit: µs per call', (f) => fixed(f.cacheHitMicros))
+  figureRow('`authenticate` µs over no auth, valid token: events off / on', (f) => (f.eventsMicros ? f.eventsMicros.slice(0, 2).map((v) => fixed(v, 1)).join(' / ') : '–'))
+  figureRow('`authenticate` µs over no auth, bad signature: events off / on (capped) / on (every one)', (f) => (f.eventsMicros ? f.eventsMicros.slice(2).map((v) => fixed(v, 1)).join(' / ') : '–'))
   figureRow('HS512 request, µs over no auth: `authenticate` / cache hit / hono/jwt', (f) => [f.authenticateMicros, f.authenticateHitMicros, f.honoJwtMicros].map((v) => fixed(v, 1)).join(' / '))
   ratioRow('session check without the DB (decode + peppered HMAC + compare) ÷ raw', 'session-validate', ['library'])
   rows.push(['raw HMAC-SHA512 verify, µs per call', ...runtimes.map((r) => fixed(find(r, 'hs512-validate')?.nsPerOp.raw! / 1000, 1))])

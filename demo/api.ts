@@ -3,7 +3,8 @@
 import { Hono, type Context } from 'hono'
 import { ServerSideSessionsTokenManager } from '../src/index.ts'
 import { authenticate, guard, requireScopes, type TokenCookies } from '../src/hono/index.ts'
-import { clip, requestInfo, unstorable } from './request-info.ts'
+import { afterResponse, clip, requestInfo, unstorable } from './request-info.ts'
+import { activityOf } from './activity.ts'
 import type { DemoServices } from './services.ts'
 import { metadataOf, saveRefreshTokenMetadata } from './storage.ts'
 
@@ -13,6 +14,8 @@ export interface DemoApiOptions {
   clientIp: (c: Context) => string | undefined
   /** Cookie mode, shared with the /auth routes: browser sign-ins keep their long-lived token in a cookie. */
   cookies: TokenCookies
+  /** What the events of this API's validations carry (the /auth routes' too). */
+  eventContext?: (c: Context) => unknown
 }
 
 const noStore = { 'Cache-Control': 'no-store' }
@@ -33,10 +36,10 @@ async function jsonBody(c: Context): Promise<Record<string, unknown>> {
  * app.route('/api', demoApi({ services: (c) => servicesFor(c.env), clientIp: (c) => c.req.header('cf-connecting-ip') }))
  * ```
  */
-export function demoApi({ services, clientIp, cookies }: DemoApiOptions) {
+export function demoApi({ services, clientIp, cookies, eventContext }: DemoApiOptions) {
   const api = new Hono()
   // Browsers: a JWT's access token as Bearer, or the session cookie. API clients: Bearer only.
-  const authenticated = authenticate({ auth: (c) => services(c).auth, cookies })
+  const authenticated = authenticate({ auth: (c) => services(c).auth, cookies, ...(eventContext && { eventContext }) })
 
   // NOT an identity provider: anyone may claim any username. A real app verifies a password, a passkey or
   // an OAuth login here, then issues tokens exactly like this.
@@ -52,7 +55,7 @@ export function demoApi({ services, clientIp, cookies }: DemoApiOptions) {
     const { auth } = services(c)
     const authUserId = username.toLowerCase()
     const context = requestInfo(c, clientIp(c), { name: `sign-in (${body.kind})`, deviceName: clip(body.deviceName, 80) })
-    const options = { authUserId, method: 'demo', scopes: authUserId === 'admin' ? ['user', 'admin'] : ['user'], context }
+    const options = { authUserId, method: 'demo', scopes: authUserId === 'admin' ? ['user', 'admin'] : ['user'], context, waitUntil: afterResponse(c) }
     const success = await guard(() =>
       body.kind === 'jwt'
         ? auth.tokenManager.issueToken(options) // the primary manager: JWT
@@ -61,6 +64,9 @@ export function demoApi({ services, clientIp, cookies }: DemoApiOptions) {
   })
 
   api.get('/me', authenticated, (c) => c.json(c.var.auth, 200, noStore))
+
+  // My sign-ins, refreshes, revocations and reuse detections, from the events (demo/activity.ts).
+  api.get('/activity', authenticated, async (c) => c.json(await guard(() => activityOf(services(c).storage, c.var.auth.userIdentifier)), 200, noStore))
   api.get('/admin', authenticated, requireScopes('admin'), (c) => c.json({ message: `Hello, admin ${c.var.auth.userIdentifier}` }))
 
   // My tokens (both kinds) joined with their metadata; `current` marks the one making this request.
@@ -86,7 +92,7 @@ export function demoApi({ services, clientIp, cookies }: DemoApiOptions) {
     const deviceName = clip(body.deviceName, 80) ?? 'Personal access token'
     const context = requestInfo(c, clientIp(c), { name, deviceName })
     const success = await guard(() =>
-      auth.tokenManager.issueToken({ authUserId: c.var.auth.userIdentifier, method: 'pat', scopes: ['api'], context }))
+      auth.tokenManager.issueToken({ authUserId: c.var.auth.userIdentifier, method: 'pat', scopes: ['api'], context, waitUntil: afterResponse(c) }))
     // onRefreshTokenCreated already wrote a row for it (it runs for every refresh token); the endpoint's
     // own parameters win.
     const metadata = { refreshTokenId: success.jwtRefreshTokenId!, ...context }

@@ -3,7 +3,7 @@
 import { Hono, type Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { secureHeaders } from 'hono/secure-headers'
-import { authRoutes, tokenCookies, type TokenCookiesOptions } from '../src/hono/index.ts'
+import { authRoutes, requestContext, tokenCookies, type TokenCookiesOptions } from '../src/hono/index.ts'
 import { demoApi } from './api.ts'
 import type { DemoServices } from './services.ts'
 
@@ -40,9 +40,11 @@ export function createDemoApp({ services, page, clientIp, cookies: cookieOptions
   })
   // Cookie mode: the page never holds a refresh or session token (HttpOnly cookies); PATs stay bearer.
   const cookies = tokenCookies(cookieOptions)
-  app.route('/auth', authRoutes((c) => services(c).auth, { cookies }))
+  // Events from the routes (refresh, reuse, sign-outs) carry the IP the runtime knows, as sign-ins do.
+  const eventContext = (c: Context) => ({ ...requestContext(c), ipAddress: clientIp(c) ?? null })
+  app.route('/auth', authRoutes((c) => services(c).auth, { cookies, eventContext }))
   // Refuse big bodies before anyone reads them (the /auth routes bound their own).
   app.use('/api/*', bodyLimit({ maxSize: maxApiBodyBytes, onError: (c) => c.json({ error: 'invalid_request', code: 'ERR_BODY_TOO_LARGE' }, 413) }))
-  app.route('/api', demoApi({ services, clientIp, cookies }))
+  app.route('/api', demoApi({ services, clientIp, cookies, eventContext }))
   return app
 }

@@ -21,6 +21,24 @@ export function deviceNameFrom(userAgent: string | null): string {
   return browser ?? system ?? userAgent.slice(0, 40)
 }
 
+/**
+ * The request's `waitUntil` on Workers (event delivery then outlives the response), else undefined: on
+ * Node, Deno and Bun delivery runs on a later task by itself.
+ *
+ * @example
+ * ```ts
+ * await auth.tokenManager.issueToken({ authUserId, method: 'demo', waitUntil: afterResponse(c) })
+ * ```
+ */
+export function afterResponse(c: Context): ((promise: Promise<unknown>) => void) | undefined {
+  try {
+    const executionCtx = c.executionCtx
+    return (promise) => executionCtx.waitUntil(promise)
+  } catch {
+    return undefined // Hono's getter throws where the runtime has no execution context
+  }
+}
+
 /** Caps free text from a request before it is stored. */
 export const clip = (value: unknown, max: number): string | null =>
   typeof value === 'string' && value.trim() !== '' ? value.trim().slice(0, max) : null

@@ -2,7 +2,7 @@
 // SQLite tables with cascading deletes (D1 always enforces foreign keys), so revoking a token removes its
 // metadata in the same statement. Its migrations: demo/drizzle/sqlite (drizzle.sqlite.config.ts here).
 import { sql } from 'drizzle-orm'
-import { check, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { check, index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 import { authRefreshToken, authSession } from '../src/sqlite/schema.ts'
 
 /**
@@ -26,4 +26,28 @@ export const tokenMetadata = sqliteTable(
   },
   // Exactly one of the two ids, as num_nonnulls(…) = 1 says on Postgres.
   (table) => [check('token_metadata_one_token', sql`(${table.refreshTokenId} is null) <> (${table.sessionId} is null)`)],
+)
+
+/**
+ * The account activity page's rows on SQLite (D1), as demo/schema.ts's `authActivity` on Postgres: written by
+ * the `onEvent` handler (demo/activity.ts); no foreign key, the history outlives the tokens.
+ *
+ * @example
+ * ```ts
+ * const rows = await drizzle(env.DB).select().from(authActivity).where(eq(authActivity.authUserId, 'alice'))
+ * ```
+ */
+export const authActivity = sqliteTable(
+  'auth_activity',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    type: text('type').notNull(),
+    authUserId: text('auth_user_id'),
+    tokenId: text('token_id'),
+    detail: text('detail', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    ipAddress: text('ip_address'),
+    userAgent: text('user_agent'),
+    at: integer('at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (table) => [index('auth_activity_user_at').on(table.authUserId, table.at), index('auth_activity_token').on(table.tokenId)],
 )

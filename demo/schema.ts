@@ -1,7 +1,7 @@
 // The demo's own table: the seed's TokenMetadata, related to both token tables with cascading deletes,
 // so revoking a token (or signing out everywhere) removes its metadata in the same statement.
 import { sql } from 'drizzle-orm'
-import { check, pgTable, serial, text, uuid } from 'drizzle-orm/pg-core'
+import { check, index, jsonb, pgTable, serial, text, timestamp, uuid } from 'drizzle-orm/pg-core'
 import { authRefreshToken, authSession } from '../src/drizzle/schema.ts'
 
 /**
@@ -25,4 +25,30 @@ export const tokenMetadata = pgTable(
     userAgent: text('user_agent'),
   },
   (table) => [check('token_metadata_one_token', sql`num_nonnulls(${table.refreshTokenId}, ${table.sessionId}) = 1`)],
+)
+
+/**
+ * The account activity page's rows, written by the `onEvent` handler (demo/activity.ts): sign-ins,
+ * refreshes, revocations and reuse detections. No foreign key: the history outlives the tokens. A
+ * revocation by token id has no user; the page finds it through the sign-in of that token.
+ *
+ * @example
+ * ```ts
+ * const rows = await db.select().from(authActivity).where(eq(authActivity.authUserId, 'alice')).orderBy(desc(authActivity.at))
+ * ```
+ */
+export const authActivity = pgTable(
+  'auth_activity',
+  {
+    id: serial('id').primaryKey(),
+    type: text('type').notNull(),
+    authUserId: text('auth_user_id'),
+    tokenId: text('token_id'),
+    /** The event's own detail: method, reason, grace retry, time since the rotation. */
+    detail: jsonb('detail').$type<Record<string, unknown>>().notNull(),
+    ipAddress: text('ip_address'),
+    userAgent: text('user_agent'),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+  },
+  (table) => [index('auth_activity_user_at').on(table.authUserId, table.at), index('auth_activity_token').on(table.tokenId)],
 )

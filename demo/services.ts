@@ -8,6 +8,7 @@ import {
 // The library's own parser (internal): the demo reports a bad variable by its name at start-up.
 import { toMilliseconds } from '../src/managers/duration.ts'
 import { insertMetadata, type DemoStorage } from './storage.ts'
+import { activityRecorder } from './activity.ts'
 
 /** What the app needs per isolate or request (Workers) or per process (Node). */
 export interface DemoServices {
@@ -27,6 +28,8 @@ export type DemoEnv = Readonly<Record<string, unknown>> & {
   SESSION_LIFETIME?: string
   /** Default: no inactivity timeout. */
   SESSION_INACTIVITY_TIMEOUT?: string
+  /** How long a replayed refresh token counts as a lost response, not a reuse. Default `10s`. */
+  REFRESH_TOKEN_ROTATION_GRACE_PERIOD?: string
 }
 
 /** Where a token was created from: the issue `context` the callbacks receive. */
@@ -61,12 +64,14 @@ export function createDemoServices(storage: DemoStorage, env: DemoEnv): DemoServ
   const refreshTokenLifetime = durationFrom(env.REFRESH_TOKEN_LIFETIME, 'REFRESH_TOKEN_LIFETIME')
   const sessionLifetime = durationFrom(env.SESSION_LIFETIME, 'SESSION_LIFETIME')
   const sessionInactivity = durationFrom(env.SESSION_INACTIVITY_TIMEOUT, 'SESSION_INACTIVITY_TIMEOUT')
+  const gracePeriod = durationFrom(env.REFRESH_TOKEN_ROTATION_GRACE_PERIOD, 'REFRESH_TOKEN_ROTATION_GRACE_PERIOD')
   const auth = initializeAuthServices({
     store: storage.store,
     tokenManagerBuilders: [
       new JwtConfigFromPasswords<unknown, RequestInfo | undefined>(env, {
         accessTokenLifetime,
         ...(refreshTokenLifetime !== undefined && { refreshTokenLifetime }),
+        ...(gracePeriod !== undefined && { refreshTokenRotationGracePeriod: gracePeriod }),
         // The seed's callback: runs for every new refresh token, atomically with its row.
         onRefreshTokenCreated: ({ refreshTokenId, db, context }) => [insertMetadata(storage, db, { refreshTokenId, ...metadataOf(context) })],
       }),
@@ -76,6 +81,8 @@ export function createDemoServices(storage: DemoStorage, env: DemoEnv): DemoServ
         onSessionCreated: ({ sessionId, db, context }) => [insertMetadata(storage, db, { sessionId, ...metadataOf(context) })],
       }),
     ],
+    // The activity page: sign-ins, refreshes, revocations and reuse detections, written after each response.
+    onEvent: activityRecorder(storage),
   })
   return { storage, auth, accessTokenLifetimeMs: toMilliseconds(accessTokenLifetime, 'ACCESS_TOKEN_LIFETIME') }
 }

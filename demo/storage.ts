@@ -8,8 +8,8 @@ import { sqliteTokenStore, type AnySQLiteDatabase } from '../src/sqlite/index.ts
 // The stores' own failure mappings (internal): a database down is 503 for the demo's queries too.
 import { storageFailure } from '../src/drizzle/errors.ts'
 import { sqliteFailure } from '../src/sqlite/errors.ts'
-import { tokenMetadata as pgTokenMetadata } from './schema.ts'
-import { tokenMetadata as sqliteTokenMetadata } from './schema-sqlite.ts'
+import { authActivity as pgAuthActivity, tokenMetadata as pgTokenMetadata } from './schema.ts'
+import { authActivity as sqliteAuthActivity, tokenMetadata as sqliteTokenMetadata } from './schema-sqlite.ts'
 
 /** One row of token_metadata, as both dialects read it. */
 export interface TokenMetadataRow {
@@ -40,6 +40,8 @@ export interface DemoStorage {
   /** The library's token store on that database. */
   store: TokenStore<any>
   readonly tokenMetadata: MetadataTable
+  /** The activity page's table (demo/activity.ts). */
+  readonly authActivity: typeof pgAuthActivity | typeof sqliteAuthActivity
   /** The dialect's typed error for a failed query (unavailable: 503, or rejected: 500). */
   failure(error: unknown): StorageError | StorageUnavailableError
 }
@@ -53,7 +55,7 @@ export interface DemoStorage {
  * ```
  */
 export const postgresStorage = (db: AnyPgDatabase): DemoStorage =>
-  ({ store: drizzleTokenStore(db), tokenMetadata: pgTokenMetadata, failure: storageFailure })
+  ({ store: drizzleTokenStore(db), tokenMetadata: pgTokenMetadata, authActivity: pgAuthActivity, failure: storageFailure })
 
 /**
  * SQLite (D1): the library's `drizzle/sqlite/` tables plus demo/schema-sqlite.ts.
@@ -64,7 +66,7 @@ export const postgresStorage = (db: AnyPgDatabase): DemoStorage =>
  * ```
  */
 export const sqliteStorage = (db: AnySQLiteDatabase): DemoStorage =>
-  ({ store: sqliteTokenStore(db), tokenMetadata: sqliteTokenMetadata, failure: sqliteFailure })
+  ({ store: sqliteTokenStore(db), tokenMetadata: sqliteTokenMetadata, authActivity: sqliteAuthActivity, failure: sqliteFailure })
 
 // The one loose edge: each dialect's database has these builders, but TypeScript cannot call a method
 // on a union of the two database types.

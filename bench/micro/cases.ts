@@ -7,6 +7,7 @@ import { signJws } from '../../src/crypto/jws.ts'
 import { SecretHasher } from '../../src/crypto/secret-hash.ts'
 import { decodeSessionToken } from '../../src/managers/session-token.ts'
 import { middlewareCase } from './middleware.ts'
+import { eventsCase } from './events.ts'
 import { es512Fixture, hs512Fixture, libraryClaims, pepper, sessionFixture, type AlgorithmFixture } from './fixtures.ts'
 
 export interface Variant {
@@ -115,6 +116,7 @@ export async function microCases(): Promise<Case[]> {
       ],
     },
     middlewareCase(hs),
+    eventsCase(hs),
     {
       id: 'session-validate',
       title: 'Session validate minus DB (decode + hash + compare)',

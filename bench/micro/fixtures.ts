@@ -1,7 +1,9 @@
 // Keys, tokens and managers for the micro benchmarks; portable (Node, Bun, Deno, workerd). Every peer gets
 // the same token and its best key form (a pre-imported CryptoKey): the comparison measures verification
 // work, not key imports.
-import { initializeAuthServices, JwtAlgorithm, JwtConfig, JwtTokenManager, type AuthServices, type TokenStore } from '../../src/index.ts'
+import {
+  initializeAuthServices, JwtAlgorithm, JwtConfig, JwtTokenManager, type AuthServices, type AuthServicesOptions, type TokenStore,
+} from '../../src/index.ts'
 import { SecretHasher } from '../../src/crypto/index.ts'
 import { decodeBase64Url } from '../../src/crypto/base64url.ts'
 import { signJws, type JwsKey } from '../../src/crypto/jws.ts'
@@ -25,9 +27,11 @@ export const untouchableStore = new Proxy({ db: null } as unknown as TokenStore,
 
 /** Services with one JWT manager. The cache is off unless asked for: a timed loop repeats one token, so
  * with the cache on every call after the first would be a hit, not a validation. */
-export function jwtServices(algorithm: JwtAlgorithm, verifiedTokenCacheSize = 0): AuthServices<unknown> {
+export function jwtServices(
+  algorithm: JwtAlgorithm, verifiedTokenCacheSize = 0, events: Pick<AuthServicesOptions, 'onEvent' | 'validationFailures'> = {},
+): AuthServices<unknown> {
   const config = new JwtConfig({ algorithm, refreshTokenHashPepper: pepper, accessTokenLifetime: '1h', verifiedTokenCacheSize })
-  return initializeAuthServices({ store: untouchableStore, tokenManagerBuilders: [config] })
+  return initializeAuthServices({ store: untouchableStore, tokenManagerBuilders: [config], ...events })
 }
 
 const jwtManager = (algorithm: JwtAlgorithm, cacheSize = 0) => jwtServices(algorithm, cacheSize).getTokenManager(JwtTokenManager)

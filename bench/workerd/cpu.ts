@@ -16,7 +16,14 @@ const routeNames: Record<string, string> = {
   'hs512': 'HS512 through authenticate()',
   'es512': 'ES512 through authenticate()',
   'session': 'session through authenticate() (+ neon-http lookup)',
+  'hs512-events': 'HS512 through authenticate(), events on (valid token: no event)',
+  'hs512-bad': 'HS512, bad signature (401), events off',
+  'hs512-bad-events': 'HS512, bad signature (401), events on (each reported)',
 }
+
+/** Every route, in the order measured; `routes` picks some (the events section: noop and the HS512 ones). */
+export const workerdRoutes = Object.keys(routeNames)
+const expectedStatus = (route: string) => (route.includes('-bad') ? 401 : 200)
 
 export interface WorkerdCpuResult {
   route: string
@@ -60,7 +67,7 @@ function cpuNs(pids: number[]): number {
 
 const randomText = (bytes: number) => Buffer.from(crypto.getRandomValues(new Uint8Array(bytes))).toString('base64url')
 
-export async function measureWorkerdCpu({ rounds = 9, requests = 300, log = console.log } = {}): Promise<WorkerdCpuResult[]> {
+export async function measureWorkerdCpu({ rounds = 9, requests = 300, log = console.log, routes = workerdRoutes } = {}): Promise<WorkerdCpuResult[]> {
   const database = await createServerDatabase('bench_workerd')
   const endpoint = await startNeonHttpServer({ port: 0 })
   const pair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-521' }, true, ['sign', 'verify'])
@@ -98,12 +105,15 @@ export async function measureWorkerdCpu({ rounds = 9, requests = 300, log = cons
       if (!response.ok) throw new Error(`issue ${kind}: ${response.status} ${await response.text()}`)
       tokens[kind] = ((await response.json()) as { token: string }).token
     }
-    const routes = ['noop', 'hs512-direct', 'hs512', 'es512', 'session']
+    // A middle character of the HS512 signature changed: the right shape, the wrong signature.
+    const at = tokens.hs512!.lastIndexOf('.') + 20
+    const bad = tokens.hs512!.slice(0, at) + (tokens.hs512![at] === 'A' ? 'B' : 'A') + tokens.hs512!.slice(at + 1)
+    const tokenFor = (route: string) => (route.includes('-bad') ? bad : tokens[route.replace(/-direct|-events/, '')])
     const call = async (route: string) => {
-      const token = tokens[route.replace('-direct', '')]
+      const token = tokenFor(route)
       const response = await mf.dispatchFetch(`http://bench.local/${route}`, { headers: token ? { authorization: `Bearer ${token}` } : {} })
       const body = await response.text()
-      if (response.status !== 200) throw new Error(`${route}: ${response.status} ${body}`)
+      if (response.status !== expectedStatus(route)) throw new Error(`${route}: ${response.status} ${body}`)
     }
     for (const route of routes) for (let i = 0; i < 100; i++) await call(route)
 

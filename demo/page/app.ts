@@ -14,6 +14,18 @@ interface ListedToken {
   metadata: { name: string | null; deviceName: string | null; ipAddress: string | null; userAgent: string | null } | null
 }
 
+interface ActivityEntry {
+  type: 'sign-in' | 'refresh' | 'revocation' | 'reuse-detected'
+  at: string
+  detail: { method?: string; reason?: string; graceRetry?: boolean; sinceRotationMs?: number | null; tokenIssuer?: string }
+  ipAddress: string | null
+  userAgent: string | null
+}
+
+const activityLabels: Record<ActivityEntry['type'], string> = {
+  'sign-in': 'Signed in', refresh: 'Token refreshed', revocation: 'Signed out / revoked', 'reuse-detected': 'Reuse detected',
+}
+
 const byTestId = <T extends HTMLElement = HTMLElement>(id: string) => document.querySelector<T>(`[data-testid="${id}"]`)!
 const status = (message: string) => void (byTestId('status').textContent = message)
 const formatDate = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : '—')
@@ -81,11 +93,38 @@ async function loadTokens(): Promise<void> {
   }
 }
 
+function activityDetail({ type, detail }: ActivityEntry): string {
+  if (type === 'sign-in') return `${detail.tokenIssuer === 'session' ? 'session' : 'JWT'} · ${detail.method ?? ''}`
+  if (type === 'refresh') return detail.graceRetry ? 'retry within the grace window' : 'rotated'
+  if (type === 'revocation') return detail.reason ?? ''
+  const ms = detail.sinceRotationMs
+  return ms == null ? 'an old refresh token came back' : `an old refresh token came back ${(ms / 1000).toFixed(1)} s after it was replaced`
+}
+
+async function loadActivity(): Promise<void> {
+  const response = await client.fetch('/api/activity')
+  if (!response.ok) return status(`Could not load the activity (${response.status}).`)
+  const { entries, reuseDetected } = (await response.json()) as { entries: ActivityEntry[]; reuseDetected: boolean }
+  byTestId('reuse-banner').hidden = !reuseDetected
+  const list = byTestId<HTMLTableSectionElement>('activity-list')
+  list.replaceChildren()
+  for (const entry of entries) {
+    const row = list.insertRow()
+    row.dataset.testid = 'activity-row'
+    row.dataset.type = entry.type
+    cell(row, formatDate(entry.at))
+    cell(row, activityLabels[entry.type] ?? entry.type)
+    cell(row, activityDetail(entry))
+    cell(row, entry.ipAddress ?? '—', 'mono')
+    cell(row, entry.userAgent?.slice(0, 60) ?? '—')
+  }
+}
+
 async function revokeToken(token: ListedToken): Promise<void> {
   const response = await client.fetch(`/auth/tokens/${encodeURIComponent(token.tokenId)}`, { method: 'DELETE' })
   status(response.status === 204 ? `Revoked ${token.metadata?.name ?? token.tokenId}.` : `Revoke failed (${response.status}).`)
   // Revoking this device's session signs out at once; a JWT stays usable until its access token expires.
-  if (client.authSuccess) await loadTokens()
+  if (client.authSuccess) await Promise.all([loadTokens(), loadActivity()])
 }
 
 byTestId<HTMLFormElement>('sign-in-form').addEventListener('submit', async (event) => {
@@ -99,8 +138,10 @@ byTestId<HTMLFormElement>('sign-in-form').addEventListener('submit', async (even
   if (!response.ok) return status(`Sign-in failed (${response.status}).`)
   client.signIn(await response.json())
   status('')
-  await loadTokens()
+  await Promise.all([loadTokens(), loadActivity()])
 })
+
+byTestId('load-activity').addEventListener('click', () => void loadActivity())
 
 byTestId('call-api').addEventListener('click', async () => {
   const response = await client.fetch('/api/me')
@@ -128,4 +169,4 @@ byTestId<HTMLFormElement>('pat-form').addEventListener('submit', async (event) =
 
 render()
 // The page cannot see its cookie: ask the server whether this browser is signed in.
-void client.resume().then((authSuccess) => authSuccess && loadTokens())
+void client.resume().then((authSuccess) => authSuccess && Promise.all([loadTokens(), loadActivity()]))

@@ -1,13 +1,14 @@
 import type { Context, Env, MiddlewareHandler } from 'hono'
 import type { AuthServices } from '../managers/auth-services.ts'
 import { ConfigError } from '../managers/errors.ts'
-import type { AuthenticationInfo, ValidateTokenOptions } from '../managers/types.ts'
+import type { AuthenticationInfo } from '../managers/types.ts'
 import { resolveAuth, type AuthSource } from './cache.ts'
 import { clearCookie, clearingLine } from './cookie-lines.ts'
 import { presentedCredential } from './credential.ts'
 import { dpopChallenges, validateWithProof, type RequestUrl } from './dpop.ts'
 import { httpError, toHttpError } from './errors.ts'
 import type { TokenCookies } from './token-cookies.ts'
+import { eventOptions, type EventContextOf } from './request-events.ts'
 
 /** What `authenticate` puts on the context: `c.var.auth`, the raw token it was validated from, and its realm. */
 export interface AuthVariables {
@@ -47,22 +48,8 @@ export interface AuthenticateOptions<E extends Env = any> {
    * changes the scheme or host, return the public URL, e.g. `` (c) => `https://api.example.com${new URL(c.req.url).pathname}` ``.
    */
   requestUrl?: RequestUrl
-}
-
-/**
- * `c.executionCtx.waitUntil` where the runtime has one. Hono's getter throws where there is none (Node,
- * Deno, Bun), and a throw per request costs tens of microseconds there: `noContext` remembers, per
- * middleware, that this runtime has none.
- */
-function waitUntilOf(c: Context, noContext: { known: boolean }): ValidateTokenOptions['waitUntil'] {
-  if (noContext.known) return undefined
-  try {
-    const executionCtx = c.executionCtx
-    return (promise) => executionCtx.waitUntil(promise)
-  } catch {
-    noContext.known = true
-    return undefined
-  }
+  /** The `context` of the events this middleware's validations emit. Default {@link requestContext}: IP and user agent. */
+  eventContext?: EventContextOf
 }
 
 /** The DPoP challenge for a request without credentials, when DPoP is configured; a failing factory shows up elsewhere. */
@@ -122,13 +109,13 @@ export function authenticate<E extends Env = any>(options: AuthenticateOptions<E
       throw toHttpError(error)
     }
     const { token, fromCookie, dpop } = presented
-    const waitUntil = waitUntilOf(c, noContext)
+    const callOptions = eventOptions(c, services, noContext, options.eventContext)
     // guard(), inlined: one async layer less per request (microtasks are a visible share of a cache hit).
     let info: AuthenticationInfo | null
     try {
       info = dpop
-        ? await validateWithProof(c, services, token, realm, waitUntil ? { waitUntil } : {}, options.requestUrl)
-        : await services.tokenManager.validateToken(token, waitUntil ? { waitUntil } : undefined)
+        ? await validateWithProof(c, services, token, realm, callOptions ?? {}, options.requestUrl)
+        : await services.tokenManager.validateToken(token, callOptions)
     } catch (error) {
       throw toHttpError(error)
     }

@@ -4,6 +4,7 @@ import { JwtTokenManager } from '../managers/jwt-token-manager.ts'
 import type { AuthServices } from '../managers/auth-services.ts'
 import type { ErrorCode } from '../managers/errors.ts'
 import type { AuthSuccess } from '../managers/types.ts'
+import type { EventOptions } from '../managers/types.ts'
 import { clearingLine } from './cookie-lines.ts'
 import { tokenCookieValues } from './credential.ts'
 import { guard, httpError, isDeadGrant, toHttpError } from './errors.ts'
@@ -15,10 +16,10 @@ const noStore = { 'Cache-Control': 'no-store', Pragma: 'no-cache' }
  * Rotates a refresh token that came in a cookie: the new `AuthSuccess`, or `{ dead }` with the code when
  * the token (or its user) is unusable for good. A store that is down throws its 503: the cookie stays.
  */
-export async function rotateRefreshCookie(services: AuthServices<any>, refreshToken: string): Promise<AuthSuccess | { dead: ErrorCode }> {
+export async function rotateRefreshCookie(services: AuthServices<any>, refreshToken: string, events?: EventOptions): Promise<AuthSuccess | { dead: ErrorCode }> {
   const jwt = await guard(() => services.getTokenManager(JwtTokenManager))
   try {
-    return await jwt.refreshAccessToken(refreshToken)
+    return await jwt.refreshAccessToken(refreshToken, events)
   } catch (error) {
     if (isDeadGrant(error)) return { dead: error.code }
     throw toHttpError(error)
@@ -32,17 +33,17 @@ export async function rotateRefreshCookie(services: AuthServices<any>, refreshTo
  * 401 `invalid_token` (session); no cookie at all is 400 `invalid_request`, like a body without a token.
  * Another site's request is refused (403) before anything happens.
  */
-export async function refreshFromCookies(c: Context, services: AuthServices<any>, cookies: TokenCookies, realm: string): Promise<Response> {
+export async function refreshFromCookies(c: Context, services: AuthServices<any>, cookies: TokenCookies, realm: string, events?: EventOptions): Promise<Response> {
   // A refresh without a token in its body rides on cookies; SameSite may have kept them back.
   cookies.refuseCrossSite(c)
   const { refresh: refreshToken, session: sessionToken } = tokenCookieValues(c, cookies)
   if (refreshToken !== null) {
-    const rotated = await rotateRefreshCookie(services, refreshToken)
+    const rotated = await rotateRefreshCookie(services, refreshToken, events)
     if ('dead' in rotated) throw httpError(rotated.dead, { setCookie: [clearingLine(cookies.refresh, cookies.refreshPath)] })
     return cookies.respond(c, rotated)
   }
   if (sessionToken === null) throw httpError('ERR_INVALID_REQUEST')
-  const info = await guard(() => services.tokenManager.validateToken(sessionToken))
+  const info = await guard(() => services.tokenManager.validateToken(sessionToken, events))
   if (info?.tokenIssuer !== 'session') throw httpError('ERR_TOKEN_INVALID', { realm, setCookie: [clearingLine(cookies.session, '/')] })
   const body = {
     authStrategy: 'session', token: null, tokenExpiresAt: null, refreshToken: null,

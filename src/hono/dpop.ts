@@ -8,6 +8,7 @@ import { JwtTokenManager } from '../managers/jwt-token-manager.ts'
 import type { DpopProofRequest } from '../managers/dpop/types.ts'
 import type { DpopVerifier } from '../managers/dpop/verifier.ts'
 import type { AuthenticationInfo, ValidateTokenOptions } from '../managers/types.ts'
+import { withEventOptions } from './request-events.ts'
 import { httpError, quoted, toHttpError } from './errors.ts'
 
 const verifiers = new WeakMap<object, DpopVerifier | null>()
@@ -98,7 +99,7 @@ export async function validateWithProof(
       status: 401, realm, challenges: [await dpopChallenge(verifier, realm, oauthError)], ...(nonce !== undefined && { dpopNonce: nonce }),
     })
   }
-  const info = await services.tokenManager.validateToken(token, { ...options, dpop: proof })
+  const info = await services.tokenManager.validateToken(token, withEventOptions(options, { dpop: proof }))
   // The DPoP scheme is for bound tokens only (RFC 9449 §7.1): an unbound one sent this way is refused.
   return info?.dpopJkt === proof.jkt ? info : null
 }

@@ -3,6 +3,9 @@ import { bodyLimit } from 'hono/body-limit'
 import { JwtTokenManager } from '../managers/jwt-token-manager.ts'
 import type { MultiTokenManager } from '../managers/multi-token-manager.ts'
 import type { AuthenticationInfo } from '../managers/types.ts'
+import type { AuthServices } from '../managers/auth-services.ts'
+
+type AuthServicesOf = AuthServices<any>
 import { authenticate } from './authenticate.ts'
 import { refreshFromCookies, rotateRefreshCookie } from './cookie-routes.ts'
 import { authorizationToken, tokenCookieValues } from './credential.ts'
@@ -11,6 +14,8 @@ import { resolveAuth, type AuthSource } from './cache.ts'
 import { guard, httpError } from './errors.ts'
 import { isFormBody, oauthTokenResponse, readRefreshGrant } from './oauth-refresh.ts'
 import { dpopProofRequest, validateWithProof, type RequestUrl } from './dpop.ts'
+import { eventOptions, withEventOptions, type EventContextOf } from './request-events.ts'
+import type { EventOptions } from '../managers/types.ts'
 
 export interface AuthRoutesOptions {
   /**
@@ -22,6 +27,11 @@ export interface AuthRoutesOptions {
   realm?: string
   /** The URL the client addressed, which DPoP proofs sign; see `authenticate`'s `requestUrl`. */
   requestUrl?: RequestUrl
+  /**
+   * The `context` of the events these routes cause (refresh, reuse, sign-out revocations). Default
+   * `requestContext`: IP and user agent. Delivery runs after the response (`waitUntil` on Workers).
+   */
+  eventContext?: EventContextOf
 }
 
 // RFC 6749 §5.1: responses carrying tokens must not be cached.
@@ -73,7 +83,11 @@ export function authRoutes<E extends Env = any>(auth: AuthSource<E>, options: Au
   const app = new Hono<E>()
   const { cookies, requestUrl } = options
   const realm = options.realm ?? 'api'
-  const authenticated = authenticate<E>({ auth, realm, ...(cookies && { cookies }), ...(requestUrl && { requestUrl }) })
+  const authenticated = authenticate<E>({
+    auth, realm, ...(cookies && { cookies }), ...(requestUrl && { requestUrl }), ...(options.eventContext && { eventContext: options.eventContext }),
+  })
+  const noContext = { known: false }
+  const eventsOf = (c: Context, services: AuthServicesOf) => eventOptions(c, services, noContext, options.eventContext)
   // A failing factory (e.g. a missing secret) becomes a typed 500, like any other library error.
   const servicesOf = (c: Context<any>) => guard(() => resolveAuth(auth, c as Context<E>))
 
@@ -82,13 +96,14 @@ export function authRoutes<E extends Env = any>(auth: AuthSource<E>, options: Au
    * (a bad one is 401: the client chose to send it), else the session cookie's, else the refresh cookie's
    * sign-in. A dead cookie still gets 204 with the cookies cleared: nobody may be stuck with one.
    */
-  const signOut = (revoke: (tokenManager: MultiTokenManager, who: SignedIn) => Promise<void>) => async (c: Context) => {
+  const signOut = (revoke: (tokenManager: MultiTokenManager, who: SignedIn, events: EventOptions | undefined) => Promise<void>) => async (c: Context) => {
     const services = await servicesOf(c)
+    const events = eventsOf(c, services)
     const bearer = authorizationToken(c, realm)
     let who: SignedIn | null = null
     let presented = bearer !== null
     if (bearer !== null) {
-      who = await guard(() => (bearer.dpop ? validateWithProof(c, services, bearer.token, realm, {}, requestUrl) : services.tokenManager.validateToken(bearer.token)))
+      who = await guard(() => (bearer.dpop ? validateWithProof(c, services, bearer.token, realm, events ?? {}, requestUrl) : services.tokenManager.validateToken(bearer.token, events)))
       if (!who) throw httpError('ERR_TOKEN_INVALID', { realm })
     } else if (cookies) {
       // Without a Bearer token the request rides on cookies, whichever scheme its Authorization names
@@ -98,19 +113,19 @@ export function authRoutes<E extends Env = any>(auth: AuthSource<E>, options: Au
       const { session: sessionToken, refresh } = tokenCookieValues(c, cookies)
       if (sessionToken !== null) {
         presented = true
-        who = await guard(() => services.tokenManager.validateToken(sessionToken))
+        who = await guard(() => services.tokenManager.validateToken(sessionToken, events))
       }
       const refreshToken = who ? null : refresh
       if (refreshToken !== null) {
         // The id a refresh token carries is public, so possession is proven by rotating it.
         presented = true
-        const rotated = await rotateRefreshCookie(services, refreshToken)
+        const rotated = await rotateRefreshCookie(services, refreshToken, events)
         if (!('dead' in rotated)) who = { authId: rotated.tokenId, tokenIssuer: 'jwt', userIdentifier: rotated.authUserId }
       }
     }
     // Nothing at all, not even a dead cookie: the caller must say who is signing out.
     if (!presented) throw httpError('ERR_TOKEN_MISSING', { realm })
-    if (who) await guard(() => revoke(services.tokenManager, who))
+    if (who) await guard(() => revoke(services.tokenManager, who, events))
     if (cookies) clearTokenCookies(c, cookies)
     return c.body(null, 204)
   }
@@ -127,17 +142,17 @@ export function authRoutes<E extends Env = any>(auth: AuthSource<E>, options: Au
       return c.json(oauthTokenResponse(success, success.dpopJkt ? 'DPoP' : 'Bearer'), 200, noStore)
     }
     const refreshToken = await bodyRefreshToken(c, cookies !== undefined)
-    if (refreshToken === null) return refreshFromCookies(c, await servicesOf(c), cookies!, realm)
     const services = await servicesOf(c)
+    if (refreshToken === null) return refreshFromCookies(c, services, cookies!, realm, eventsOf(c, services))
     const jwt = await guard(() => services.getTokenManager(JwtTokenManager))
-    const success = await guard(() => jwt.refreshAccessToken(refreshToken, { dpop: dpopProofRequest(c, requestUrl) }))
+    const success = await guard(() => jwt.refreshAccessToken(refreshToken, withEventOptions(eventsOf(c, services), { dpop: dpopProofRequest(c, requestUrl) })))
     return c.json(success, 200, noStore)
   })
 
-  app.post('/sign-out', signOut((tokenManager, who) =>
-    tokenManager.revokeToken({ tokenId: who.authId, tokenIssuer: who.tokenIssuer })))
-  app.post('/sign-out-all', signOut((tokenManager, who) =>
-    tokenManager.revokeAllTokens({ authUserId: who.userIdentifier })))
+  app.post('/sign-out', signOut((tokenManager, who, events) =>
+    tokenManager.revokeToken({ tokenId: who.authId, tokenIssuer: who.tokenIssuer, reason: 'sign-out', ...events })))
+  app.post('/sign-out-all', signOut((tokenManager, who, events) =>
+    tokenManager.revokeAllTokens({ authUserId: who.userIdentifier, reason: 'sign-out-all', ...events })))
 
   app.get('/tokens', authenticated, async (c) => {
     const { tokenManager } = await servicesOf(c)
@@ -146,14 +161,15 @@ export function authRoutes<E extends Env = any>(auth: AuthSource<E>, options: Au
   })
 
   app.delete('/tokens/:tokenId', authenticated, async (c) => {
-    const { tokenManager } = await servicesOf(c)
+    const services = await servicesOf(c)
+    const { tokenManager } = services
     // Ids are stored lower-case; Postgres reads a UUID in any case, and so do we.
     const tokenId = c.req.param('tokenId').toLowerCase()
     // Only the caller's own: someone else's id (or an unknown one) is indistinguishable, a 404.
     const mine = await guard(() => tokenManager.listTokens({ authUserId: c.var.auth.userIdentifier }))
     const token = mine.find((t) => t.tokenId === tokenId)
     if (!token) throw httpError('ERR_TOKEN_NOT_FOUND')
-    await guard(() => tokenManager.revokeToken({ tokenId, tokenIssuer: token.tokenIssuer }))
+    await guard(() => tokenManager.revokeToken({ tokenId, tokenIssuer: token.tokenIssuer, reason: 'sign-out', ...eventsOf(c, services) }))
     return c.body(null, 204)
   })
 

@@ -5,6 +5,9 @@ import { managerClock } from './clock.ts'
 import { MultiTokenManager, type TokenManagerType } from './multi-token-manager.ts'
 import type { TokenStore } from './storage.ts'
 import type { AuthUsers, Clock, TokenManager } from './types.ts'
+import { AuthEvents } from './event-delivery.ts'
+import type { AuthEventHandler, AuthEventsStatus, ValidationFailureOptions } from './events.ts'
+import { observedStore } from './observed-store.ts'
 
 export interface AuthServicesOptions<TDb = unknown> {
   /** Where tokens live, e.g. `drizzleTokenStore(db)`. */
@@ -21,6 +24,14 @@ export interface AuthServicesOptions<TDb = unknown> {
    * decides every rule on stored state (grace window, inactivity, expiry) the same for all isolates.
    */
   clock?: Clock
+  /**
+   * Receives every `AuthEvent` (sign-in, refresh, reuse detected, revocation, session expired, validation
+   * failed, storage unavailable) after the operation answered. It can never change an auth outcome: a
+   * throw, a rejection or a promise that never settles is reported once with `console.warn` and ignored.
+   */
+  onEvent?: AuthEventHandler
+  /** Sampling and a per-minute cap for `validation-failed` events, so an attack is no event storm. */
+  validationFailures?: ValidationFailureOptions
 }
 
 /** The configured managers; see {@link initializeAuthServices}. */
@@ -34,6 +45,8 @@ export interface AuthServices<TDb = unknown> {
    * await it at start-up to fail fast.
    */
   readonly ready: Promise<void>
+  /** Whether `onEvent` is set, and `settled()` to wait for pending deliveries. */
+  readonly events: AuthEventsStatus
   /** @throws TokenManagerNotFoundError */
   getTokenManager<T extends TokenManager>(type: TokenManagerType<T>): T
 }
@@ -60,13 +73,16 @@ export function initializeAuthServices<TDb>(options: AuthServicesOptions<TDb>): 
   if (!tokenManagerBuilders?.length) throw new ConfigError('tokenManagerBuilders needs at least one config.')
   const clock = managerClock(options.clock)
   const authUsers = options.authUsers ?? store.authUsers
-  const [primary, ...additional] = tokenManagerBuilders.map((builder) => builder.build({ store, clock, authUsers }))
-  const tokenManager = new MultiTokenManager(primary!, additional)
+  const events = new AuthEvents(options.onEvent, options.validationFailures ?? {}, clock)
+  const reporting = observedStore(store, events)
+  const [primary, ...additional] = tokenManagerBuilders.map((builder) => builder.build({ store: reporting, clock, authUsers, events }))
+  const tokenManager = new MultiTokenManager(primary!, additional, events)
   const ready = observed(Promise.all([primary!, ...additional].map((m) => m.ready)).then(() => undefined))
   return {
     tokenManager,
     store,
     ready,
+    events,
     getTokenManager: (type) => tokenManager.getTokenManager(type),
   }
 }

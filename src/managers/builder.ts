@@ -1,6 +1,7 @@
 import type { TokenStore } from './storage.ts'
 import type { ManagerClock } from './clock.ts'
 import type { AuthUsers, TokenManager } from './types.ts'
+import type { AuthEvents } from './event-delivery.ts'
 import { AuthUserBlockedError, AuthUserNotFoundError, InvalidArgumentError } from './errors.ts'
 
 /** What `initializeAuthServices` hands each manager it builds. */
@@ -8,6 +9,8 @@ export interface ManagerContext<TDb = any> {
   store: TokenStore<TDb>
   clock: ManagerClock
   authUsers: AuthUsers | undefined
+  /** Where the managers emit `onEvent`'s events; absent (a manager built by hand) = no events. */
+  events?: AuthEvents
 }
 
 /** A config that builds a manager: `JwtConfig`, `ServerSideSessionsConfig`, or your own. */

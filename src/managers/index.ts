@@ -6,7 +6,7 @@ export type { HasherOptions, RefreshTokenFormat, RefreshTokenParts, SecretHashin
 export type { ManagerContext, TokenManagerBuilder } from './builder.ts'
 export { JwtAlgorithm, type PublicJwk } from './jwt-algorithm.ts'
 export { JwtConfig, JwtConfigFromPasswords, type JwtConfigOptions } from './jwt-config.ts'
-export { JwtTokenManager, type ExtraClaimsProvider, type OnRefreshTokenCreated, type RefreshOptions } from './jwt-token-manager.ts'
+export { JwtTokenManager, type ExtraClaimsProvider, type OnRefreshTokenCreated } from './jwt-token-manager.ts'
 export {
   ServerSideSessionsConfig, ServerSideSessionsConfigFromPasswords, type ServerSideSessionsConfigOptions,
 } from './session-config.ts'
@@ -14,5 +14,10 @@ export { ServerSideSessionsTokenManager, type IssueSessionOptions, type OnSessio
 export type { ValidationCacheOptions } from './validated-sessions.ts'
 export { MultiTokenManager, type TokenManagerType } from './multi-token-manager.ts'
 export { initializeAuthServices, type AuthServices, type AuthServicesOptions } from './auth-services.ts'
+export type {
+  AuthEvent, AuthEventBase, AuthEventHandler, AuthEventsStatus, EventClock, RefreshEvent, ReuseDetectedEvent, RevocationEvent,
+  SessionExpiredEvent, SignInEvent, StorageUnavailableEvent, ValidationFailedEvent, ValidationFailureOptions,
+  ValidationFailureReason,
+} from './events.ts'
 export type { Passwords } from './passwords.ts'
 export * from './dpop/index.ts'

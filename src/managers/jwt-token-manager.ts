@@ -12,14 +12,16 @@ import { RefreshTokenMalformedError } from './errors.ts'
 import { revokedId, rowFilter } from './token-filter.ts'
 import { VerifiedTokens } from './verified-tokens.ts'
 import { DpopBinder, boundRefreshJkt, type resolveDpopSetting } from './dpop/binding.ts'
-import type { DpopProofRequest } from './dpop/types.ts'
 import type { DpopVerifier } from './dpop/verifier.ts'
+import { accessTokenFailures, looksLikeJws } from './access-token-diagnosis.ts'
+import { noEvents, recognizesToken, type AuthEvents, type RecognizesTokens } from './event-delivery.ts'
 import type { JwtAlgorithm, PublicJwk } from './jwt-algorithm.ts'
 import { defaultFormats, type HasherOptions, type RefreshTokenFormat, type SecretHashing } from './formats.ts'
 import { deriveNextRotatingSecret } from './refresh-token.ts'
 import type { NewRow, RefreshTokenRow } from './storage.ts'
 import type {
-  AuthSuccess, AuthenticationInfo, IssueContext, IssueTokenOptions, RevokeTokenOptions, TokenFilter, TokenInfo, TokenManager, ValidateTokenOptions,
+  AuthSuccess, AuthenticationInfo, IssueContext, IssueTokenOptions, RefreshOptions, RevokeAllTokensOptions, RevokeTokenOptions,
+  TokenFilter, TokenInfo, TokenManager, ValidateTokenOptions,
 } from './types.ts'
 
 interface Keys {
@@ -69,12 +71,6 @@ export interface ResolvedJwtConfig {
   dpop: ReturnType<typeof resolveDpopSetting>
 }
 
-/** Options of `refreshAccessToken`. */
-export interface RefreshOptions {
-  /** The request's DPoP proof: a bound refresh token refreshes only with a proof of its key. */
-  dpop?: DpopProofRequest
-}
-
 /**
  * Stateless access tokens (JWT, HS512 or ES512) with rotating refresh tokens stored as peppered hashes.
  * Validation touches no database; a refresh is one compare-and-swap (a read first only when something is off).
@@ -85,7 +81,7 @@ export interface RefreshOptions {
  * const next = await jwt.refreshAccessToken(refreshToken) // new access token + rotated refresh token
  * ```
  */
-export class JwtTokenManager implements TokenManager {
+export class JwtTokenManager implements TokenManager, RecognizesTokens {
   readonly tokenIssuer = 'jwt' as const
   /** Resolves once every key is imported; rejects with a typed error if one cannot be. */
   readonly ready: Promise<void>
@@ -99,10 +95,14 @@ export class JwtTokenManager implements TokenManager {
   readonly #hashers: { fixed: SecretHashing; rotating: SecretHashing }
   readonly #rotation: RefreshRotation
   readonly #dpop: DpopBinder
+  readonly #events: AuthEvents
+  /** Reports a failed validation; its reason is worked out after the response, only for reported ones. */
+  readonly #failed: (token: string, options: ValidateTokenOptions | undefined) => null
 
   constructor(config: ResolvedJwtConfig, context: ManagerContext) {
     this.#config = config
     this.#context = context
+    this.#events = context.events ?? noEvents
     this.#format = (context.store.formats ?? defaultFormats).refreshToken
     this.#hashers = this.#format.hashers(config.hashing)
     // Serverpod's tables have no column for the key: a binding would be forgotten at the first refresh.
@@ -126,6 +126,7 @@ export class JwtTokenManager implements TokenManager {
       ...(config.verifiedTokenCacheSize > 0 && { cache: new VerifiedTokens(config.verifiedTokenCacheSize, config.clockTolerance) }),
       admits: (info, proof) => dpop.admits(info, proof),
     }))
+    this.#failed = accessTokenFailures(this.#events, async () => (await this.#keys.promise).verification, { issuer: config.issuer, clockToleranceMs: config.clockTolerance }, context.clock)
     this.ready = observed(Promise.all([this.#keys.promise, this.#hashers.fixed.ready(), this.#hashers.rotating.ready()]).then(() => undefined))
   }
 
@@ -152,6 +153,7 @@ export class JwtTokenManager implements TokenManager {
     const success = await this.#success(row, this.#format.encode({ id, fixedSecret, rotatingSecret }), now, dpopJkt)
     const writes = await this.#config.onRefreshTokenCreated?.({ authUserId, refreshTokenId: id, db: this.#context.store.db, context: options.context })
     await this.#context.store.insertRefreshToken(row, { writes: writes ?? [], transaction: options.transaction })
+    this.#events.emit(options, { type: 'sign-in', tokenIssuer: 'jwt', tokenId: id, authUserId, method, scopes: [...scopes] })
     return success
   }
 
@@ -160,12 +162,18 @@ export class JwtTokenManager implements TokenManager {
     // as "token invalid" (401), or the operator would never learn of it. No await once the keys are in.
     const validate = this.#validate.value
     const proof = options?.dpop
-    return validate ? validate(token, proof) : this.#validate.promise.then((loaded) => loaded(token, proof))
+    const result = validate ? validate(token, proof) : this.#validate.promise.then((loaded) => loaded(token, proof))
+    return this.#events.enabled ? result.then((info) => info ?? this.#failed(token, options)) : result
   }
 
   /** The verifier of this manager's DPoP proofs (`JwtConfig({ dpop })`), or `null` when DPoP is off. */
   get dpopVerifier(): DpopVerifier | null {
     return this.#dpop.verifier
+  }
+
+  /** Whether `token` has the access-token shape (see `MultiTokenManager`'s failure reports). */
+  [recognizesToken](token: string): boolean {
+    return typeof token === 'string' && looksLikeJws(token)
   }
 
   /**
@@ -178,25 +186,31 @@ export class JwtTokenManager implements TokenManager {
    * @throws RefreshTokenMalformedError | RefreshTokenNotFoundError | RefreshTokenExpiredError |
    *   RefreshTokenInvalidSecretError | RefreshTokenReusedError | AuthUserBlockedError | StorageUnavailableError
    */
-  async refreshAccessToken(refreshToken: string, options: RefreshOptions = {}): Promise<AuthSuccess> {
+  async refreshAccessToken(refreshToken: string, options?: RefreshOptions): Promise<AuthSuccess> {
     const parts = this.#format.decode(refreshToken)
     if (!parts) throw new RefreshTokenMalformedError()
-    const proofJkt = await this.#dpop.proofJkt(options.dpop)
+    const proofJkt = await this.#dpop.proofJkt(options?.dpop)
     const keys = await this.#keys.promise
     const next = await deriveNextRotatingSecret(keys.rotation, parts.id, parts.rotatingSecret, this.#format.secretLengths.rotating)
-    const row = await this.#rotation.rotate(parts, next, proofJkt)
+    const { row, graceRetry, at } = await this.#rotation.rotate(parts, next, options, proofJkt)
     const encoded = this.#format.encode({ id: row.id, fixedSecret: parts.fixedSecret, rotatingSecret: next })
-    return this.#success(row, encoded, this.#context.clock.now(), boundRefreshJkt(row.dpopJkt ?? null, proofJkt))
+    const success = await this.#success(row, encoded, this.#context.clock.now(), boundRefreshJkt(row.dpopJkt ?? null, proofJkt))
+    this.#events.emit(options, { type: 'refresh', at, tokenId: row.id, authUserId: row.authUserId, method: row.method, graceRetry })
+    return success
   }
 
   async revokeToken(options: RevokeTokenOptions): Promise<void> {
     const id = revokedId(this.tokenIssuer, options)
-    if (id !== null) await this.#context.store.deleteRefreshToken(id)
+    if (id === null) return
+    await this.#context.store.deleteRefreshToken(id)
+    this.#events.emit(options, { type: 'revocation', reason: options.reason ?? 'app', tokenIssuer: 'jwt', tokenId: id })
   }
 
-  async revokeAllTokens(filter: TokenFilter): Promise<void> {
+  async revokeAllTokens(filter: RevokeAllTokensOptions): Promise<void> {
     const rows = rowFilter(this.tokenIssuer, filter)
-    if (rows !== null) await this.#context.store.deleteRefreshTokens(rows)
+    if (rows === null) return
+    await this.#context.store.deleteRefreshTokens(rows)
+    this.#events.emit(filter, { type: 'revocation', reason: filter.reason ?? 'app', tokenIssuer: 'jwt', filter: rows })
   }
 
   async listTokens(filter: TokenFilter): Promise<TokenInfo[]> {

@@ -1,6 +1,7 @@
 import { TokenManagerNotFoundError } from './errors.ts'
+import { noEvents, recognizesToken, type AuthEvents, type RecognizesTokens } from './event-delivery.ts'
 import type {
-  AuthSuccess, AuthenticationInfo, IssueTokenOptions, RevokeTokenOptions, TokenFilter, TokenInfo, TokenManager,
+  AuthSuccess, AuthenticationInfo, IssueTokenOptions, RevokeAllTokensOptions, RevokeTokenOptions, TokenFilter, TokenInfo, TokenManager,
   ValidateTokenOptions,
 } from './types.ts'
 
@@ -20,10 +21,13 @@ export type TokenManagerType<T extends TokenManager> = abstract new (...args: an
 export class MultiTokenManager implements TokenManager {
   readonly primary: TokenManager
   readonly additional: readonly TokenManager[]
+  readonly #events: AuthEvents
 
-  constructor(primary: TokenManager, additional: readonly TokenManager[] = []) {
+  /** `events`: where a token no manager recognises is reported as `malformed` (`initializeAuthServices` passes it). */
+  constructor(primary: TokenManager, additional: readonly TokenManager[] = [], events: AuthEvents = noEvents) {
     this.primary = primary
     this.additional = additional
+    this.#events = events
   }
 
   get managers(): readonly TokenManager[] {
@@ -35,6 +39,8 @@ export class MultiTokenManager implements TokenManager {
   }
 
   validateToken(token: string, options?: ValidateTokenOptions): Promise<AuthenticationInfo | null> {
+    // A token some manager recognises is that manager's to report: only the others need the wrapper.
+    if (this.#events.enabled && !this.#recognized(token)) return this.#validateReporting(token, options)
     // One manager: its promise as is, without another async layer (two microtasks per request) around it.
     if (this.additional.length > 0) return this.#validateInTurn(token, options)
     try {
@@ -42,6 +48,17 @@ export class MultiTokenManager implements TokenManager {
     } catch (error) {
       return Promise.reject(error)
     }
+  }
+
+  #recognized(token: string): boolean {
+    return this.managers.some((m) => (m as Partial<RecognizesTokens>)[recognizesToken]?.(token))
+  }
+
+  // Each manager reports failures of its own tokens; one nobody recognises is reported here, once.
+  async #validateReporting(token: string, options?: ValidateTokenOptions): Promise<AuthenticationInfo | null> {
+    const info = await (this.additional.length > 0 ? this.#validateInTurn(token, options) : this.primary.validateToken(token, options))
+    if (info === null) this.#events.validationFailed(options, null, 'malformed')
+    return info
   }
 
   async #validateInTurn(token: string, options?: ValidateTokenOptions): Promise<AuthenticationInfo | null> {
@@ -56,7 +73,7 @@ export class MultiTokenManager implements TokenManager {
     await Promise.all(this.managers.map((m) => m.revokeToken(options)))
   }
 
-  async revokeAllTokens(options: TokenFilter): Promise<void> {
+  async revokeAllTokens(options: RevokeAllTokensOptions): Promise<void> {
     await Promise.all(this.managers.map((m) => m.revokeAllTokens(options)))
   }
 

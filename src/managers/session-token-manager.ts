@@ -11,9 +11,11 @@ import type { NewRow, SessionRow } from './storage.ts'
 import { VerifiedSecrets } from './verified-secrets.ts'
 import { DpopBinder, type resolveDpopSetting } from './dpop/binding.ts'
 import type { DpopVerifier } from './dpop/verifier.ts'
+import { noEvents, recognizesToken, type AuthEvents, type RecognizesTokens } from './event-delivery.ts'
+import type { ValidationFailureReason } from './events.ts'
 import { sessionsMatching, ValidatedSessions, type CachedSession, type ResolvedValidationCache } from './validated-sessions.ts'
 import type {
-  AuthSuccess, AuthenticationInfo, Duration, IssueContext, IssueTokenOptions, RevokeTokenOptions, TokenFilter, TokenInfo,
+  AuthSuccess, AuthenticationInfo, Duration, IssueContext, IssueTokenOptions, RevokeAllTokensOptions, RevokeTokenOptions, TokenFilter, TokenInfo,
   TokenManager, ValidateTokenOptions,
 } from './types.ts'
 
@@ -62,7 +64,7 @@ export interface IssueSessionOptions extends IssueTokenOptions {
  * await sessions.updateScopes({ tokenId: info.authId, scopes: ['admin'] })
  * ```
  */
-export class ServerSideSessionsTokenManager implements TokenManager {
+export class ServerSideSessionsTokenManager implements TokenManager, RecognizesTokens {
   readonly tokenIssuer = 'session' as const
   readonly ready: Promise<void>
   readonly #config: ResolvedSessionsConfig
@@ -72,10 +74,12 @@ export class ServerSideSessionsTokenManager implements TokenManager {
   readonly #cache: ValidatedSessions | null
   readonly #verified = new VerifiedSecrets()
   readonly #dpop: DpopBinder
+  readonly #events: AuthEvents
 
   constructor(config: ResolvedSessionsConfig, context: ManagerContext) {
     this.#config = config
     this.#context = context
+    this.#events = context.events ?? noEvents
     this.#cache = config.validationCache && new ValidatedSessions(config.validationCache)
     this.#format = (context.store.formats ?? defaultFormats).session
     this.#hasher = this.#format.hasher(config.hashing)
@@ -106,6 +110,7 @@ export class ServerSideSessionsTokenManager implements TokenManager {
     }
     const writes = await this.#config.onSessionCreated?.({ authUserId, sessionId: id, db: this.#context.store.db, context: options.context })
     await this.#context.store.insertSession(row, { writes: writes ?? [], transaction: options.transaction })
+    this.#events.emit(options, { type: 'sign-in', tokenIssuer: 'session', tokenId: id, authUserId, method, scopes: [...scopes] })
     return {
       authStrategy: 'session',
       token: this.#format.encode(id, secret),
@@ -142,15 +147,17 @@ export class ServerSideSessionsTokenManager implements TokenManager {
     // An entry's age counts from before the read: what it holds may be as old as that.
     const askedAtMs = clock.now().getTime()
     const row = await store.findSession(parts.id)
-    if (!row) return null
+    if (!row) return this.#failed(options, 'revoked')
     const verdict = await this.#verify(row.id, parts.secret, row.secretHash)
-    if (!verdict) return null
+    if (!verdict) return this.#failed(options, 'bad-secret')
 
     // The database's time at the read, shared by every isolate (unless a test injected a clock).
     const now = clock.at(row.readAt)
     if (this.#expired(row, now)) {
       await this.#afterResponse(options, store.deleteSession(row.id))
-      return null
+      const reason = row.expiresAt !== null && row.expiresAt <= now ? 'lifetime' : 'inactivity'
+      this.#events.emit(options, { type: 'session-expired', at: now, tokenId: row.id, authUserId: row.authUserId, method: row.method, reason })
+      return this.#failed(options, 'expired')
     }
     const info: AuthenticationInfo = {
       userIdentifier: row.authUserId, scopes: row.scopes, authId: row.id, tokenIssuer: 'session', ...(row.dpopJkt && { dpopJkt: row.dpopJkt }),
@@ -163,6 +170,16 @@ export class ServerSideSessionsTokenManager implements TokenManager {
     const { secretHash: _, readAt: __, ...session } = row
     this.#cache?.fill(generation, row.id, parts.secret, { session, info: { ...info, scopes: [...info.scopes] }, readAtMs: askedAtMs, databaseOffsetMs: now.getTime() - askedAtMs })
     return info
+  }
+
+  #failed(options: ValidateTokenOptions, reason: ValidationFailureReason): null {
+    this.#events.validationFailed(options, 'session', reason)
+    return null
+  }
+
+  /** Whether `token` is a session token of this store's format (see `MultiTokenManager`'s failure reports). */
+  [recognizesToken](token: string): boolean {
+    return this.#format.decode(token) !== null
   }
 
   /** The hasher's verdict, skipping the HMAC when this secret already matched this very stored hash. */
@@ -191,12 +208,16 @@ export class ServerSideSessionsTokenManager implements TokenManager {
 
   async revokeToken(options: RevokeTokenOptions): Promise<void> {
     const id = revokedId(this.tokenIssuer, options)
-    if (id !== null) await this.#changing((session) => session.id === id, () => this.#context.store.deleteSession(id))
+    if (id === null) return
+    await this.#changing((session) => session.id === id, () => this.#context.store.deleteSession(id))
+    this.#events.emit(options, { type: 'revocation', reason: options.reason ?? 'app', tokenIssuer: 'session', tokenId: id })
   }
 
-  async revokeAllTokens(filter: TokenFilter): Promise<void> {
+  async revokeAllTokens(filter: RevokeAllTokensOptions): Promise<void> {
     const rows = rowFilter(this.tokenIssuer, filter)
-    if (rows !== null) await this.#changing(sessionsMatching(rows), () => this.#context.store.deleteSessions(rows))
+    if (rows === null) return
+    await this.#changing(sessionsMatching(rows), () => this.#context.store.deleteSessions(rows))
+    this.#events.emit(filter, { type: 'revocation', reason: filter.reason ?? 'app', tokenIssuer: 'session', filter: rows })
   }
 
   async listTokens(filter: TokenFilter): Promise<TokenInfo[]> {

@@ -120,7 +120,8 @@ export interface TokenStore<TDb = unknown> {
    * With `unread`, a row whose fixed hash differs or that has expired is never matched.
    */
   rotateRefreshToken(rotation: RotateRefreshToken): Promise<(RefreshTokenRow & Read) | null>
-  deleteRefreshToken(id: string): Promise<void>
+  /** Resolves true when it deleted a row, false when none had this id (a store that cannot tell resolves nothing). */
+  deleteRefreshToken(id: string): Promise<boolean | void>
   deleteRefreshTokens(filter: RowFilter): Promise<void>
   listRefreshTokens(filter: RowFilter): Promise<(RefreshTokenRow & Read)[]>
   /** Deletes refresh tokens last rotated `lifetimeMs` or longer before `now` (null: the database's clock); returns how many. */

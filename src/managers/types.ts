@@ -58,7 +58,7 @@ export interface TokenInfo {
  */
 export type IssueContext = unknown
 
-export interface IssueTokenOptions<TDb = unknown> {
+export interface IssueTokenOptions<TDb = unknown> extends Pick<EventOptions, 'waitUntil'> {
   authUserId: string
   /** How the user signed in: `'email'`, `'google'`, `'pat'`, … Used to filter list/revoke. */
   method: string
@@ -66,6 +66,7 @@ export interface IssueTokenOptions<TDb = unknown> {
   scopes?: Iterable<string>
   /** Run the insert (and callback writes) on this open Drizzle transaction instead of the store's db. */
   transaction?: TDb
+  /** Also carried into the `sign-in` event. */
   context?: IssueContext
   /**
    * The request's DPoP proof (`JwtConfig({ dpop })`): with a valid one the sign-in is bound to its key.
@@ -74,10 +75,10 @@ export interface IssueTokenOptions<TDb = unknown> {
   dpop?: DpopProofRequest
 }
 
-export interface ValidateTokenOptions {
+export interface ValidateTokenOptions extends EventOptions {
   /**
-   * Lets bookkeeping writes (session `lastUsedAt`, re-hashing under the primary pepper) finish after
-   * the response: pass `c.executionCtx.waitUntil` on Workers. Without it they are awaited inline.
+   * Lets bookkeeping writes (session `lastUsedAt`, re-hashing under the primary pepper) and event delivery
+   * finish after the response: pass `c.executionCtx.waitUntil` on Workers. Without it writes are awaited inline.
    */
   waitUntil?: (promise: Promise<unknown>) => void
   /**
@@ -87,10 +88,18 @@ export interface ValidateTokenOptions {
   dpop?: VerifiedDpopProof
 }
 
-export interface RevokeTokenOptions {
+/** Options of `refreshAccessToken`: the request's context for the events, `waitUntil`, and its DPoP proof. */
+export interface RefreshOptions extends EventOptions {
+  /** The request's DPoP proof: a bound refresh token refreshes only with a proof of its key. */
+  dpop?: DpopProofRequest
+}
+
+export interface RevokeTokenOptions extends EventOptions {
   tokenId: string
   /** Only the manager of this issuer acts; others ignore the call. */
   tokenIssuer?: string
+  /** Why, for the `revocation` event. Default `'app'`. */
+  reason?: RevocationReason
 }
 
 export interface TokenFilter {
@@ -101,6 +110,11 @@ export interface TokenFilter {
   tokenIssuer?: string
 }
 
+/** A revoke-all: which tokens, and why (for the `revocation` event; default `'app'`). */
+export interface RevokeAllTokensOptions extends TokenFilter, EventOptions {
+  reason?: RevocationReason
+}
+
 /** The contract every token manager fulfils (Serverpod's `TokenManager`). */
 export interface TokenManager {
   issueToken(options: IssueTokenOptions): Promise<AuthSuccess>
@@ -108,7 +122,7 @@ export interface TokenManager {
   validateToken(token: string, options?: ValidateTokenOptions): Promise<AuthenticationInfo | null>
   /** An unknown or malformed id is not an error. */
   revokeToken(options: RevokeTokenOptions): Promise<void>
-  revokeAllTokens(options: TokenFilter): Promise<void>
+  revokeAllTokens(options: RevokeAllTokensOptions): Promise<void>
   listTokens(options: TokenFilter): Promise<TokenInfo[]>
   /** Deletes the rows of expired tokens; returns how many. Optional for custom managers. */
   deleteExpiredTokens?(): Promise<number>
@@ -125,3 +139,21 @@ export type Clock = () => Date
 
 /** A number of milliseconds, or a string such as `'30s'`, `'10m'`, `'12h'`, `'14d'`. */
 export type Duration = number | `${number}${'ms' | 's' | 'm' | 'h' | 'd'}`
+
+/** Why tokens were revoked. `blocked-user` and `app` are passed by the app; the routes pass the sign-outs. */
+export type RevocationReason = 'sign-out' | 'sign-out-all' | 'app' | 'reuse' | 'blocked-user'
+
+/**
+ * What every operation that emits events accepts: the request's context (carried into each event) and
+ * `waitUntil`, which keeps delivery alive after the response on Workers.
+ *
+ * @example
+ * ```ts
+ * await jwt.refreshAccessToken(token, { context: { ipAddress }, waitUntil: (p) => ctx.waitUntil(p) })
+ * ```
+ */
+export interface EventOptions {
+  context?: IssueContext
+  /** Pass `c.executionCtx.waitUntil` on Workers: deliveries (and bookkeeping writes) finish after the response. */
+  waitUntil?: (promise: Promise<unknown>) => void
+}

@@ -157,7 +157,7 @@ export function serverpodStore<TDb extends AnyPgDatabase>(db: TDb, options: Serv
         return row ? toRefreshTokenRow(row) : null
       }),
 
-    deleteRefreshToken: (id) => guarded(async () => void (await db.delete(rt).where(eq(rt.id, id)))),
+    deleteRefreshToken: (id) => guarded(async () => (await db.delete(rt).where(eq(rt.id, id)).returning({ id: rt.id })).length > 0),
     deleteRefreshTokens: (filter) => guarded(async () => void (await db.delete(rt).where(byFilter(rt, filter)))),
     deleteExpiredRefreshTokens: (lifetimeMs, now) =>
       sweep(guarded, db, { table: rt, id: rt.id }, refreshTokenExpired(serverpodDialect, rt.lastUpdatedAt, lifetimeMs, timeParam(now))),

@@ -97,7 +97,7 @@ export function sqlTokenStore<TDb extends QueryDatabase>(db: TDb, dialect: SqlDi
         return row ? toRefreshTokenRow(row) : null
       }),
 
-    deleteRefreshToken: (id) => guarded(async () => void (await db.delete(rt).where(eq(rt.id, id)))),
+    deleteRefreshToken: (id) => guarded(async () => (await db.delete(rt).where(eq(rt.id, id)).returning({ id: rt.id })).length > 0),
     deleteRefreshTokens: (filter) => guarded(async () => void (await db.delete(rt).where(byFilter(rt, filter)))),
     deleteExpiredRefreshTokens: (lifetimeMs, now) =>
       sweep(guarded, db, { table: rt, id: rt.id }, refreshTokenExpired(dialect, rt.lastUpdatedAt, lifetimeMs, time(now))),

@@ -24,13 +24,15 @@ export interface Exchange {
 
 export interface DemoServerOptions {
   accessTokenLifetime: string
+  /** `REFRESH_TOKEN_ROTATION_GRACE_PERIOD`; the demo's default (10 s) without. */
+  gracePeriod?: string
   /** Cookie names and paths; the library's defaults without. */
   cookies?: TokenCookiesOptions
   /** Serve HTTPS with this key and certificate, at `https://<host>:<port>` (the host mapped to 127.0.0.1). */
   https?: { key: string; cert: string; host: string }
 }
 
-export async function startDemo({ accessTokenLifetime, cookies, https }: DemoServerOptions) {
+export async function startDemo({ accessTokenLifetime, gracePeriod, cookies, https }: DemoServerOptions) {
   const client = new PGlite()
   const db = drizzle(client)
   await migrateDemo((folder) => migrate(db, folder))
@@ -39,6 +41,7 @@ export async function startDemo({ accessTokenLifetime, cookies, https }: DemoSer
     jwtRefreshTokenHashPepper: secrets.refreshPepper,
     serverSideSessionKeyHashPepper: secrets.sessionPepper,
     ACCESS_TOKEN_LIFETIME: accessTokenLifetime,
+    ...(gracePeriod !== undefined && { REFRESH_TOKEN_ROTATION_GRACE_PERIOD: gracePeriod }),
   })
   await services.auth.ready
   const app = createDemoApp({ services: () => services, page: await buildPage(), clientIp: (c) => getConnInfo(c).remote.address, ...(cookies && { cookies }) })

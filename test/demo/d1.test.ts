@@ -93,9 +93,9 @@ const rows = async (sql: string, ...params: unknown[]) => (await d1.prepare(sql)
 describe('the demo Worker on local D1 (wrangler dev)', () => {
   it('has the tables of both folders in one database, each folder with its own history', async () => {
     const tables = (await rows(`select name from sqlite_master where type = 'table' order by name`)).map((r) => r.name)
-    expect(tables).toEqual(expect.arrayContaining(['auth_refresh_token', 'auth_session', 'token_metadata', 'd1_migrations', 'd1_demo_migrations']))
+    expect(tables).toEqual(expect.arrayContaining(['auth_refresh_token', 'auth_session', 'token_metadata', 'auth_activity', 'd1_migrations', 'd1_demo_migrations']))
     expect((await rows('select name from d1_migrations')).map((r) => r.name)).toEqual(['0000_init.sql', '0001_dpop_jkt.sql'])
-    expect((await rows('select name from d1_demo_migrations')).map((r) => r.name)).toEqual(['0000_token_metadata.sql'])
+    expect((await rows('select name from d1_demo_migrations')).map((r) => r.name)).toEqual(['0000_token_metadata.sql', '0001_auth_activity.sql'])
     expect(output).toMatch(/env\.DB \(edge-token-managers-demo\)\s+D1 Database\s+local/)
     expect(output).not.toContain("DATABASE_URL") // D1, not Postgres
   })
@@ -121,6 +121,10 @@ describe('the demo Worker on local D1 (wrangler dev)', () => {
     expect(await rows('select id from token_metadata where refresh_token_id = ?', jwt.tokenId)).toEqual([]) // onDelete: 'cascade'
     const dead = await call('/auth/refresh', { json: { refreshToken: refreshed.body.refreshToken } })
     expect(dead).toMatchObject({ status: 400, body: { error: 'invalid_grant', code: 'ERR_REFRESH_TOKEN_NOT_FOUND' } })
+    // The onEvent handler wrote the activity after each response (waitUntil kept it alive): poll until it lands.
+    const activity = () => rows('select type, token_id from auth_activity where token_id = ? order by id', jwt.tokenId)
+    for (let tries = 0; tries < 100 && (await activity()).length < 3; tries++) await new Promise((resolve) => setTimeout(resolve, 50))
+    expect((await activity()).map((r) => r.type)).toEqual(['sign-in', 'refresh', 'revocation'])
   })
 
   it('sessions: a revoked session fails its next request; sign-out deletes the row and its metadata', async () => {

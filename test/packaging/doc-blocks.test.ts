@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { expect, it } from 'vitest'
 
 const root = join(import.meta.dirname, '..', '..')
-const docs = ['README.md', 'docs/configuration.md', 'docs/hono.md', 'docs/client.md', 'docs/dpop.md', 'docs/runtimes.md', 'docs/jwt.md', 'docs/serverpod.md', 'docs/sqlite.md']
+const docs = ['README.md', 'docs/configuration.md', 'docs/hono.md', 'docs/client.md', 'docs/dpop.md', 'docs/runtimes.md', 'docs/jwt.md', 'docs/serverpod.md', 'docs/sqlite.md', 'docs/events.md']
 const out = join(root, '.test-results', 'doc-blocks')
 
 // What each entry point exports by name, for the names a block uses without importing them.
@@ -17,7 +17,7 @@ const libraryNames: Record<string, string[]> = {
   'edge-token-managers': ['initializeAuthServices', 'JwtAlgorithm', 'JwtConfig', 'JwtConfigFromPasswords', 'JwtTokenManager',
     'ServerSideSessionsConfig', 'ServerSideSessionsConfigFromPasswords', 'ServerSideSessionsTokenManager', 'EdgeTokenError'],
   'edge-token-managers/drizzle': ['drizzleTokenStore', 'authRefreshToken', 'authSession'],
-  'edge-token-managers/hono': ['authenticate', 'authRoutes', 'requireScopes', 'cachePerEnv', 'guard'],
+  'edge-token-managers/hono': ['authenticate', 'authRoutes', 'requireScopes', 'cachePerEnv', 'guard', 'requestContext'],
   'edge-token-managers/jwt': ['createAccessTokenVerifier'],
   'edge-token-managers/serverpod': ['serverpodStore'],
   'drizzle-orm/neon-http': ['drizzle'],
@@ -96,6 +96,8 @@ it('every TypeScript block in the README and docs/ type-checks as printed', asyn
   }
   expect(files.length).toBeGreaterThan(20)
   // What `cloudflare:workers` gives a Worker: the same Env, at module level.
+  // A package docs/events.md uses as an app's own dependency (not the library's): typed loosely here.
+  writeFileSync(join(out, 'opentelemetry.d.ts'), "declare module '@opentelemetry/api'\n")
   writeFileSync(join(out, 'cloudflare-workers.d.ts'), `declare module 'cloudflare:workers' {\n${envInterface.replace('interface Env', 'export interface Env')}\nexport const env: Env\n}\n`)
   writeFileSync(join(out, 'tsconfig.json'), JSON.stringify({
     extends: '../../tsconfig.json',

@@ -3,6 +3,7 @@
 // comes out — configs, algorithms, managers, services, the store, middleware, the client — and everything
 // reachable from it is printed every way an app or a library might print it. No secret may show in any
 // spelling. An export this walk does not know fails the test, so a new export is a deliberate decision.
+// Every kind of AuthEvent is produced on the same secrets and walked the same way.
 import { inspect } from 'node:util'
 import BetterSqlite3 from 'better-sqlite3'
 import { drizzle as drizzleSqlite } from 'drizzle-orm/better-sqlite3'
@@ -22,6 +23,7 @@ import { ServerpodSessionHasher } from '../../src/serverpod/hashes.ts'
 import * as serverpodEntry from '../../src/serverpod/index.ts'
 import * as sqliteEntry from '../../src/sqlite/index.ts'
 import { es512KeyMaterial } from '../support/forge.ts'
+import { createPgliteDatabase } from '../support/postgres.ts'
 import { spellings } from '../support/spellings.ts'
 
 const secrets = {
@@ -100,6 +102,45 @@ async function reachable(roots: Map<string, unknown>, foreign: Set<unknown>): Pr
   return paths
 }
 
+/** One of each event (and each validation failure) from services built on the walk's secrets. */
+async function everyEvent(jwtConfig: rootEntry.JwtConfig, sessionsConfig: rootEntry.ServerSideSessionsConfig): Promise<{ events: rootEntry.AuthEvent[]; tokens: string[] }> {
+  // A P-521 pair the walked services do not know: its tokens fail as signed by an unknown key.
+  const other = await es512KeyMaterial()
+  const es512 = rootEntry.JwtAlgorithm.ecdsaSha512({ privateKey: other.privateKey, publicKey: other.publicKey })
+  const events: rootEntry.AuthEvent[] = []
+  const database = await createPgliteDatabase()
+  let now = Date.parse('2026-06-01T12:00:00Z')
+  const clock = () => new Date(now)
+  const auth = rootEntry.initializeAuthServices({
+    store: drizzleEntry.drizzleTokenStore(database.db), clock, tokenManagerBuilders: [jwtConfig, sessionsConfig], onEvent: (e) => void events.push(e),
+  })
+  const es = rootEntry.initializeAuthServices({ store: drizzleEntry.drizzleTokenStore(database.db), clock, tokenManagerBuilders: [new rootEntry.JwtConfig({ algorithm: es512, refreshTokenHashPepper: secrets.refreshPepper })] })
+  const jwt = auth.getTokenManager(rootEntry.JwtTokenManager)
+  const sessions = auth.getTokenManager(rootEntry.ServerSideSessionsTokenManager)
+  const context = { ipAddress: '192.0.2.1', userAgent: 'walk' }
+  const signedIn = await auth.tokenManager.issueToken({ authUserId: 'walker', method: 'email', scopes: ['s'], context })
+  const session = await sessions.issueToken({ authUserId: 'walker', method: 'email', expiresAt: new Date(now + 60_000), context })
+  await jwt.refreshAccessToken(signedIn.refreshToken!, { context })
+  await jwt.refreshAccessToken(signedIn.refreshToken!, { context })
+  now += 120_000
+  await jwt.refreshAccessToken(signedIn.refreshToken!, { context }).catch(() => {})
+  for (const token of [session.token, signedIn.token, 'garbage', `${signedIn.token.slice(0, -4)}AAAA`, (await es.tokenManager.issueToken({ authUserId: 'w', method: 'm' })).token]) {
+    await auth.tokenManager.validateToken(token, { context })
+  }
+  await auth.tokenManager.revokeAllTokens({ authUserId: 'walker', reason: 'sign-out-all', context })
+  const down = new pg.Pool({ connectionString: `postgres://postgres:${secrets.databasePassword}@127.0.0.1:1/none` })
+  const unavailable = rootEntry.initializeAuthServices({ store: drizzleEntry.drizzleTokenStore(drizzle(down), { logger: { error: () => {} } }), tokenManagerBuilders: [sessionsConfig], onEvent: (e) => void events.push(e) })
+  await unavailable.tokenManager.issueToken({ authUserId: 'w', method: 'm' }).catch(() => {})
+  await Promise.all([auth.events.settled(), unavailable.events.settled()])
+  await Promise.all([down.end(), database.close()])
+  const kinds = new Set(events.map((e) => (e.type === 'validation-failed' ? `${e.type}:${e.reason}` : e.type)))
+  expect([...kinds].sort()).toEqual([
+    'refresh', 'reuse-detected', 'revocation', 'session-expired', 'sign-in', 'storage-unavailable',
+    'validation-failed:bad-signature', 'validation-failed:expired', 'validation-failed:malformed', 'validation-failed:unknown-key',
+  ])
+  return { events, tokens: [signedIn.token, signedIn.refreshToken!, session.token] }
+}
+
 it('no exported object, nor anything reachable from one, prints a secret, pepper, password or private key', async () => {
   const es = await es512KeyMaterial()
   const privateJwk = await crypto.subtle.exportKey('jwk', es.privateKey)
@@ -129,6 +170,7 @@ it('no exported object, nor anything reachable from one, prints a secret, pepper
   const serverpodStore = serverpodEntry.serverpodStore(db)
   const serverpodAuth = rootEntry.initializeAuthServices({ store: serverpodStore, tokenManagerBuilders: [jwtConfig, sessionsConfig] })
   await serverpodAuth.ready
+  const { events, tokens } = await everyEvent(jwtConfig, sessionsConfig)
   const jwtManager = auth.getTokenManager(rootEntry.JwtTokenManager)
   const sessionsManager = auth.getTokenManager(rootEntry.ServerSideSessionsTokenManager)
 
@@ -172,7 +214,7 @@ it('no exported object, nor anything reachable from one, prints a secret, pepper
       return verifiers
     },
   }
-  const holdNothing = new Set(['errorCodes', 'authRefreshToken', 'authSession', 'guard'])
+  const holdNothing = new Set(['errorCodes', 'authRefreshToken', 'authSession', 'guard', 'requestContext'])
   const entries = { root: rootEntry, drizzle: drizzleEntry, sqlite: sqliteEntry, hono: honoEntry, client: clientEntry, jwt: jwtEntry, serverpod: serverpodEntry }
 
   const roots = new Map<string, unknown>()
@@ -196,6 +238,7 @@ it('no exported object, nor anything reachable from one, prints a secret, pepper
   roots.set('Argon2idHasher', new Argon2idHasher({ pepper: secrets.refreshPepper, fallbackPeppers: [secrets.oldRefreshPepper] }, { memory: 64, iterations: 1, lanes: 1 }))
   roots.set('ServerpodSessionHasher', new ServerpodSessionHasher({ pepper: secrets.sessionPepper, fallbackPeppers: [secrets.oldSessionPepper] }))
 
+  for (const [i, event] of events.entries()) roots.set(`event ${event.type}→${i}`, event)
   const objects = await reachable(roots, new Set([db, pool]))
   expect(objects.size).toBeGreaterThan(100)
 
@@ -203,6 +246,7 @@ it('no exported object, nor anything reachable from one, prints a secret, pepper
   for (const [name, secret] of Object.entries(secrets)) for (const s of spellings(secret)) needles.set(s, name)
   for (const s of spellings(privatePkcs8)) needles.set(s, 'ES512 private key (PKCS#8)')
   for (const s of spellings(privateJwk.d!)) needles.set(s, 'ES512 private key (JWK d)')
+  for (const token of tokens) for (const s of spellings(token)) needles.set(s, 'a token the events were about')
 
   const leaks = new Set<string>()
   const keys: CryptoKey[] = []

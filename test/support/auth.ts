@@ -1,7 +1,7 @@
 // Builds AuthServices for unit tests from src/: real store, a clock the test moves, the shared test secrets.
 import {
   initializeAuthServices, JwtAlgorithm, JwtConfig, ServerSideSessionsConfig,
-  type AuthUsers, type JwtConfigOptions, type ServerSideSessionsConfigOptions,
+  type AuthEventHandler, type AuthUsers, type JwtConfigOptions, type ServerSideSessionsConfigOptions,
 } from '../../src/index.ts'
 import { drizzleTokenStore, type AnyPgDatabase, type DrizzleTokenStoreOptions } from '../../src/drizzle/index.ts'
 import { secrets, testClock, type TestClock } from '../conformance/fixtures.ts'
@@ -31,6 +31,7 @@ export function createAuth(
     session?: Partial<ServerSideSessionsConfigOptions>
     authUsers?: AuthUsers
     store?: DrizzleTokenStoreOptions
+    onEvent?: AuthEventHandler
   } = {},
 ) {
   const clock = options.clock === 'database' || options.clock === undefined ? testClock() : options.clock
@@ -44,6 +45,7 @@ export function createAuth(
     tokenManagerBuilders: builders,
     ...(options.clock !== 'database' && { clock }),
     ...(options.authUsers && { authUsers: options.authUsers }),
+    ...(options.onEvent && { onEvent: options.onEvent }),
   })
   return { auth, clock }
 }

@@ -5,7 +5,7 @@ import { neon, neonConfig } from '@neondatabase/serverless'
 import { drizzle as drizzleNeonHttp } from 'drizzle-orm/neon-http'
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
 import pg from 'pg'
-import { EdgeTokenError, initializeAuthServices, JwtTokenManager, ServerSideSessionsTokenManager } from '../../src/index.ts'
+import { EdgeTokenError, initializeAuthServices, type AuthEvent, JwtTokenManager, ServerSideSessionsTokenManager } from '../../src/index.ts'
 import { serverpodStore } from '../../src/serverpod/index.ts'
 import { createAuth, jwtConfig, sessionsConfig } from './auth.ts'
 import type { WorkerCommand, WorkerConfig, WorkerReply } from './processes.ts'
@@ -46,14 +46,18 @@ if (config.driver === 'better-sqlite3') {
   db = drizzlePg(pool)
 }
 const timeout = config.storeTimeoutMs ?? 5_000
+// Every event this process emits, for the parent to collect ('events').
+let events: AuthEvent[] = []
+const onEvent = (event: AuthEvent) => void events.push(event)
 const auth = sqliteDb
-  ? initializeAuthServices({ store: (await import('../../src/sqlite/index.ts')).sqliteTokenStore(sqliteDb, { timeout }), tokenManagerBuilders: [jwtConfig(config.jwt), sessionsConfig(config.session)] })
+  ? initializeAuthServices({ store: (await import('../../src/sqlite/index.ts')).sqliteTokenStore(sqliteDb, { timeout }), tokenManagerBuilders: [jwtConfig(config.jwt), sessionsConfig(config.session)], onEvent })
   : config.store === 'serverpod'
   ? initializeAuthServices({
     store: serverpodStore(db!, { timeout, ...(config.argon2 && { argon2: config.argon2 }) }),
     tokenManagerBuilders: [jwtConfig(config.jwt), sessionsConfig(config.session)],
+    onEvent,
   })
-  : createAuth(db!, 'multi', { clock: 'database', jwt: config.jwt ?? {}, session: config.session ?? {}, store: { timeout } }).auth
+  : createAuth(db!, 'multi', { clock: 'database', jwt: config.jwt ?? {}, session: config.session ?? {}, store: { timeout }, onEvent }).auth
 const jwt = auth.getTokenManager(JwtTokenManager)
 const sessions = auth.getTokenManager(ServerSideSessionsTokenManager)
 
@@ -90,7 +94,7 @@ async function run(command: WorkerCommand): Promise<unknown> {
     case 'issue':
       return (command.kind === 'session' ? sessions : auth.tokenManager).issueToken({ authUserId: command.authUserId, method: 'email' })
     case 'refresh':
-      return Promise.all(command.tokens.map((token) => jwt.refreshAccessToken(token).then(
+      return Promise.all(command.tokens.map((token) => jwt.refreshAccessToken(token, { context: { process: process.pid } }).then(
         (pair) => ({ ok: true as const, refreshToken: pair.refreshToken }),
         (error: unknown) => ({ ok: false as const, code: error instanceof EdgeTokenError ? error.code : String(error) }),
       )))
@@ -111,6 +115,12 @@ async function run(command: WorkerCommand): Promise<unknown> {
     }
     case 'ping':
       return realNow()
+    case 'events': {
+      await auth.events.settled()
+      const delivered = events
+      events = []
+      return delivered
+    }
   }
 }
 

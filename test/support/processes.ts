@@ -36,6 +36,8 @@ export type WorkerCommand = { id: number; at?: number } & (
   /** Revokes the sessions one after another, `gapMs` apart; returns when each revoke completed (real clock). */
   | { op: 'revokeEach'; tokenIds: string[]; gapMs: number }
   | { op: 'ping' }
+  /** The events this process's services emitted so far (once delivered), and forgets them. */
+  | { op: 'events' }
 )
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
 export type WorkerReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string }
