@@ -44,7 +44,7 @@ async function withDriver<T>(driver: ConcurrencyResult['driver'], url: string, r
 
 async function startEndpointProcess(): Promise<{ url: string; close(): void }> {
   const port = 20_000 + Math.floor(Math.random() * 20_000)
-  const child = spawn(process.execPath, [join(import.meta.dirname, '../../scripts/neon-http/server.ts')], {
+  const child = spawn(process.execPath, [join(import.meta.dirname, '../../bin/cli.js'), 'neon-http'], {
     env: { ...process.env, NEON_HTTP_PORT: String(port) },
     stdio: ['ignore', 'pipe', 'inherit'],
   })
