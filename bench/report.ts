@@ -126,7 +126,7 @@ export function verdicts(results: Results): Verdict[] {
       get('session issue (with onSessionCreated write)') === 1 && get('JWT refresh') === 1 &&
       get('JWT refresh retry within grace window') === 1 && get('JWT revokeAll') === 1 && get('session revokeAll') === 1 &&
       get('JWT list') === 1 && get('session list') === 1
-    out.push({ target: `round-trip budget on ${driver} (validate JWT 0 / session 1, issue 1, refresh and grace retry 1, revoke 1, list 1)`, measured: met ? 'all within' : 'missed (see table)', met })
+    out.push({ target: `round-trip budget on ${driver} (validate JWT 0 / session 1, issuing 1, refresh and grace retry 1, revoke 1, list 1)`, measured: met ? 'all within' : 'missed (see table)', met })
   }
   for (const size of results.sizes?.results ?? []) {
     if (size.budgetGzipBytes) out.push({ target: `${size.name} ≤ ${kb(size.budgetGzipBytes)} gzip`, measured: kb(size.gzipBytes), met: size.gzipBytes <= size.budgetGzipBytes })
