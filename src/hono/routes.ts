@@ -150,9 +150,9 @@ export function authRoutes<E extends Env = any>(auth: AuthSource<E>, options: Au
   })
 
   app.post('/sign-out', signOut((tokenManager, who, events) =>
-    tokenManager.revokeToken({ tokenId: who.authId, tokenIssuer: who.tokenIssuer, reason: 'sign-out', ...events })))
+    tokenManager.revokeToken(withEventOptions(events, { tokenId: who.authId, tokenIssuer: who.tokenIssuer, reason: 'sign-out' as const }))))
   app.post('/sign-out-all', signOut((tokenManager, who, events) =>
-    tokenManager.revokeAllTokens({ authUserId: who.userIdentifier, reason: 'sign-out-all', ...events })))
+    tokenManager.revokeAllTokens(withEventOptions(events, { authUserId: who.userIdentifier, reason: 'sign-out-all' as const }))))
 
   app.get('/tokens', authenticated, async (c) => {
     const { tokenManager } = await servicesOf(c)

@@ -30,7 +30,7 @@ export interface Rotated {
  *
  * @example
  * ```ts
- * const row = await new RefreshRotation(context, rules).rotate(parts, next)
+ * const { row, graceRetry } = await new RefreshRotation(context, rules).rotate(parts, next, options, proofJkt)
  * ```
  */
 export class RefreshRotation {
