@@ -13,16 +13,12 @@ import { DpopBinder, type resolveDpopSetting } from './dpop/binding.ts'
 import type { DpopVerifier } from './dpop/verifier.ts'
 import { noEvents, recognizesToken, type AuthEvents, type RecognizesTokens } from './event-delivery.ts'
 import type { ValidationFailureReason } from './events.ts'
+import { SessionExpiry, touchIntervalDivisor } from './session-expiry.ts'
 import { sessionsMatching, ValidatedSessions, type CachedSession, type ResolvedValidationCache } from './validated-sessions.ts'
 import type {
   AuthSuccess, AuthenticationInfo, Duration, IssueContext, IssueTokenOptions, RevokeAllTokensOptions, RevokeTokenOptions, TokenFilter, TokenInfo,
   TokenManager, ValidateTokenOptions,
 } from './types.ts'
-
-// lastUsedAt is written at most every `lastUsedAtUpdateInterval`, and at least every timeout / 20: so it lags
-// real use by ≤ 5 % of the inactivity timeout, which the expiry rule adds back. A session in use is never
-// rejected; an idle one dies after its timeout plus at most that 5 %.
-const touchIntervalDivisor = 20
 
 /** Called before a session row is inserted; returns Drizzle queries that commit atomically with it. */
 export type OnSessionCreated<TDb = any, TContext = IssueContext> = (input: {
@@ -75,11 +71,13 @@ export class ServerSideSessionsTokenManager implements TokenManager, RecognizesT
   readonly #verified = new VerifiedSecrets()
   readonly #dpop: DpopBinder
   readonly #events: AuthEvents
+  readonly #expiry: SessionExpiry
 
   constructor(config: ResolvedSessionsConfig, context: ManagerContext) {
     this.#config = config
     this.#context = context
     this.#events = context.events ?? noEvents
+    this.#expiry = new SessionExpiry(config.lastUsedAtUpdateInterval)
     this.#cache = config.validationCache && new ValidatedSessions(config.validationCache)
     this.#format = (context.store.formats ?? defaultFormats).session
     this.#hasher = this.#format.hasher(config.hashing)
@@ -132,37 +130,49 @@ export class ServerSideSessionsTokenManager implements TokenManager, RecognizesT
   async validateToken(token: string, options: ValidateTokenOptions = {}): Promise<AuthenticationInfo | null> {
     const parts = this.#format.decode(token)
     if (!parts) return null
-    const { store, clock } = this.#context
-    const cached = this.#cache?.hit(parts.id, parts.secret, clock.now().getTime())
+    const nowMs = this.#context.clock.now().getTime()
+    const cached = this.#cache?.hit(parts.id, parts.secret, nowMs)
     if (cached) {
-      const now = new Date(clock.now().getTime() + cached.databaseOffsetMs)
-      if (!this.#expired(cached.session, now)) {
+      const now = new Date(nowMs + cached.databaseOffsetMs)
+      if (!this.#expiry.expired(cached.session, now)) {
         // The binding is checked against each request's proof, like the rest on every hit.
         if (!this.#dpop.admits(cached.info, options.dpop)) return null
         await this.#touchIfDue(cached.session, now, options)
+        // A hot session is read again before its entry runs out, so its requests never wait for the database.
+        if (this.#cache!.claimRevalidation(cached, nowMs)) this.#inBackground(options, this.#read(parts, options, 'background'))
         return cached.info
       }
     }
+    return this.#read(parts, options, 'request')
+  }
+
+  /**
+   * Reads and checks the session, and refills the cache. In the background (a revalidation ahead of a hit's
+   * expiry) nothing is reported: a session found dead only leaves the cache, and the next request tells why.
+   */
+  async #read(parts: { id: string; secret: Uint8Array }, options: ValidateTokenOptions, mode: 'request' | 'background'): Promise<AuthenticationInfo | null> {
+    const { store, clock } = this.#context
     const generation = this.#cache?.generation ?? 0
     // An entry's age counts from before the read: what it holds may be as old as that.
     const askedAtMs = clock.now().getTime()
     const row = await store.findSession(parts.id)
-    if (!row) return this.#failed(options, 'revoked')
+    if (!row) return this.#refused(mode, options, parts.id, 'revoked')
     const verdict = await this.#verify(row.id, parts.secret, row.secretHash)
-    if (!verdict) return this.#failed(options, 'bad-secret')
-
+    if (!verdict) return this.#refused(mode, options, parts.id, 'bad-secret')
     // The database's time at the read, shared by every isolate (unless a test injected a clock).
     const now = clock.at(row.readAt)
-    if (this.#expired(row, now)) {
-      await this.#afterResponse(options, store.deleteSession(row.id))
-      const reason = row.expiresAt !== null && row.expiresAt <= now ? 'lifetime' : 'inactivity'
-      this.#events.emit(options, { type: 'session-expired', at: now, tokenId: row.id, authUserId: row.authUserId, method: row.method, reason })
-      return this.#failed(options, 'expired')
+    if (this.#expiry.expired(row, now)) {
+      if (mode === 'request') {
+        await this.#afterResponse(options, store.deleteSession(row.id))
+        const reason = row.expiresAt !== null && row.expiresAt <= now ? 'lifetime' : 'inactivity'
+        this.#events.emit(options, { type: 'session-expired', at: now, tokenId: row.id, authUserId: row.authUserId, method: row.method, reason })
+      }
+      return this.#refused(mode, options, parts.id, 'expired')
     }
     const info: AuthenticationInfo = {
       userIdentifier: row.authUserId, scopes: row.scopes, authId: row.id, tokenIssuer: 'session', ...(row.dpopJkt && { dpopJkt: row.dpopJkt }),
     }
-    if (!this.#dpop.admits(info, options.dpop)) return null
+    if (mode === 'request' && !this.#dpop.admits(info, options.dpop)) return null
     if (verdict === 'outdated') {
       await this.#afterResponse(options, this.#hasher.hash(parts.secret).then((secretHash) => store.updateSession(row.id, { secretHash })))
     }
@@ -172,8 +182,9 @@ export class ServerSideSessionsTokenManager implements TokenManager, RecognizesT
     return info
   }
 
-  #failed(options: ValidateTokenOptions, reason: ValidationFailureReason): null {
-    this.#events.validationFailed(options, 'session', reason)
+  #refused(mode: 'request' | 'background', options: ValidateTokenOptions, id: string, reason: ValidationFailureReason): null {
+    if (mode === 'background') this.#cache?.drop(id)
+    else this.#events.validationFailed(options, 'session', reason)
     return null
   }
 
@@ -192,7 +203,7 @@ export class ServerSideSessionsTokenManager implements TokenManager, RecognizesT
 
   /** Writes lastUsedAt when the throttle says it is due, and remembers it so cache hits do not repeat it. */
   async #touchIfDue(session: CachedSession, now: Date, options: ValidateTokenOptions): Promise<void> {
-    const touchBefore = new Date(now.getTime() - this.#touchInterval(session))
+    const touchBefore = new Date(now.getTime() - this.#expiry.touchInterval(session))
     if (session.lastUsedAt >= touchBefore) return
     this.#cache?.touched(session.id, now)
     await this.#afterResponse(options, this.#context.store.touchSession(session.id, now, touchBefore))
@@ -225,8 +236,8 @@ export class ServerSideSessionsTokenManager implements TokenManager, RecognizesT
     if (selected === null) return []
     const rows = await this.#context.store.listSessions(selected)
     // An expired session is dead (validation deletes it on sight); it only lingers until deleteExpiredTokens().
-    return rows.filter((row) => !this.#expired(row, this.#context.clock.at(row.readAt))).map((row) => {
-      const expiresAt = this.#expiresAt(row)
+    return rows.filter((row) => !this.#expiry.expired(row, this.#context.clock.at(row.readAt))).map((row) => {
+      const expiresAt = this.#expiry.expiresAt(row)
       return {
         authUserId: row.authUserId,
         tokenId: row.id,
@@ -261,23 +272,10 @@ export class ServerSideSessionsTokenManager implements TokenManager, RecognizesT
     await (this.#cache ? this.#cache.change(affected, write) : write())
   }
 
-  /** How often this session's lastUsedAt is written while it is in use. */
-  #touchInterval(row: CachedSession): number {
-    const configured = this.#config.lastUsedAtUpdateInterval
-    return row.expireAfterUnusedFor === null ? configured : Math.min(configured, row.expireAfterUnusedFor / touchIntervalDivisor)
-  }
-
-  /** The earlier of the absolute expiry and the inactivity deadline (timeout plus the lag of lastUsedAt). */
-  #expiresAt(row: CachedSession): Date | null {
-    const idle = row.expireAfterUnusedFor === null ? null : row.lastUsedAt.getTime() + row.expireAfterUnusedFor + this.#touchInterval(row)
-    const absolute = row.expiresAt?.getTime() ?? null
-    if (idle === null && absolute === null) return null
-    return new Date(Math.min(idle ?? Infinity, absolute ?? Infinity))
-  }
-
-  #expired(row: CachedSession, now: Date): boolean {
-    const deadline = this.#expiresAt(row)
-    return deadline !== null && deadline <= now
+  /** Work the answer never waits for: kept alive by `waitUntil` where the runtime has one. */
+  #inBackground(options: ValidateTokenOptions, work: Promise<unknown>): void {
+    const settled = work.then(() => {}, () => {})
+    options.waitUntil?.(settled)
   }
 
   // Bookkeeping must never turn a valid answer into an error, nor delay it where the runtime can wait.

@@ -40,6 +40,8 @@ interface Entry {
   readAtMs: number
   /** Database clock minus this isolate's clock at that read: hits judge expiry on the database's time. */
   databaseOffsetMs: number
+  /** A read ahead of this entry's expiry is under way (one per entry). */
+  revalidating: boolean
 }
 
 /**
@@ -47,7 +49,8 @@ interface Entry {
  * manager (revoke, scopes) drops the entry before and after it reaches the database, and bumps a
  * generation: a validation whose read began before the change finishes without refilling the cache, so a
  * revoked session never comes back from a read that raced the revoke. Other isolates see the change when
- * their entry is older than `maxAge`.
+ * their entry is older than `maxAge`. A hit on an entry past three quarters of `maxAge` asks for one read
+ * ahead of its expiry, so a session in steady use is refreshed in the background and never waits.
  */
 export class ValidatedSessions {
   readonly #entries: Lru<string, Entry>
@@ -65,16 +68,28 @@ export class ValidatedSessions {
   }
 
   /** The entry for this id and secret while it is younger than `maxAge`. */
-  hit(id: string, secret: Uint8Array, nowMs: number): Readonly<Entry> | undefined {
+  hit(id: string, secret: Uint8Array, nowMs: number): Entry | undefined {
     const entry = this.#entries.get(id)
     if (entry === undefined) return undefined
     if (!(nowMs - entry.readAtMs < this.#maxAgeMs && nowMs >= entry.readAtMs)) return void this.#entries.delete(id)
     return timingSafeEqual(secret, entry.secret) ? entry : undefined
   }
 
-  fill(generation: number, id: string, secret: Uint8Array, fields: Omit<Entry, 'secret' | 'info'> & { info: AuthenticationInfo }): void {
+  /** True once per entry, when it has lived three quarters of `maxAge`: time to read it again, ahead of expiry. */
+  claimRevalidation(entry: Entry, nowMs: number): boolean {
+    if (entry.revalidating || (nowMs - entry.readAtMs) * 4 < this.#maxAgeMs * 3) return false
+    entry.revalidating = true
+    return true
+  }
+
+  fill(generation: number, id: string, secret: Uint8Array, fields: Omit<Entry, 'secret' | 'info' | 'revalidating'> & { info: AuthenticationInfo }): void {
     if (generation !== this.#generation) return
-    this.#entries.set(id, { ...fields, secret: secret.slice(), info: deepFreeze(fields.info) })
+    this.#entries.set(id, { ...fields, secret: secret.slice(), info: deepFreeze(fields.info), revalidating: false })
+  }
+
+  /** Forgets a session a read found revoked, expired or changed. */
+  drop(id: string): void {
+    this.#entries.delete(id)
   }
 
   /** lastUsedAt as written by a hit, so the next hit knows the touch is done. */

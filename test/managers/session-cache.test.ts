@@ -148,3 +148,68 @@ describe('validationCache', () => {
     expect(build).toThrow(message)
   })
 })
+
+describe('validationCache, a session in steady use', () => {
+  /** Validates as a runtime with waitUntil would, and returns the answer and the background work it left. */
+  async function validateLeavingWork(sessions: ServerSideSessionsTokenManager, token: string) {
+    const left: Promise<unknown>[] = []
+    const result = await sessions.validateToken(token, { waitUntil: (work) => void left.push(work) })
+    return { result, background: Promise.all(left) }
+  }
+
+  it('is read again in the background past three quarters of maxAge, so its requests never wait for the database', async () => {
+    const { sessions, clock } = isolate({ maxAge: '1s' })
+    const issued = await sessions.issueToken({ authUserId: userId(), method: 'email' })
+    await sessions.validateToken(issued.token)
+    clock.advance(700)
+    const early = await database.count(async () => (await validateLeavingWork(sessions, issued.token)).background)
+    expect(early.roundTrips).toBe(0) // not yet due
+    clock.advance(100)
+    const due = await database.count(() => validateLeavingWork(sessions, issued.token))
+    expect(due.roundTrips).toBe(0) // answered from memory; the read is left to the background
+    expect(due.result.result).toMatchObject({ authId: issued.tokenId })
+    expect(await database.count(() => due.result.background)).toMatchObject({ roundTrips: 1 })
+    // 1.3 s after the first read, 0.5 s after the background one: still a hit, where the old entry would have run out.
+    clock.advance(500)
+    expect(await database.count(() => sessions.validateToken(issued.token))).toMatchObject({ roundTrips: 0, result: expect.anything() })
+  })
+
+  it('asks for one background read per entry, however many hits arrive meanwhile', async () => {
+    const { sessions, clock } = isolate({ maxAge: '1s' })
+    const issued = await sessions.issueToken({ authUserId: userId(), method: 'email' })
+    await sessions.validateToken(issued.token)
+    clock.advance(800)
+    const hits = await database.count(async () => {
+      const all = await Promise.all(Array.from({ length: 10 }, () => validateLeavingWork(sessions, issued.token)))
+      await Promise.all(all.map((hit) => hit.background))
+      return all
+    })
+    expect(hits.result.every((hit) => hit.result !== null)).toBe(true)
+    expect(hits.roundTrips).toBe(1)
+  })
+
+  it('leaves the cache when the background read finds it revoked elsewhere, before maxAge is up', async () => {
+    const a = isolate({ maxAge: '1s' })
+    const b = isolate()
+    const issued = await a.sessions.issueToken({ authUserId: userId(), method: 'email' })
+    await a.sessions.validateToken(issued.token)
+    await b.sessions.revokeToken({ tokenId: issued.tokenId })
+    a.clock.advance(800)
+    const hit = await validateLeavingWork(a.sessions, issued.token)
+    expect(hit.result).not.toBeNull() // within the staleness the app accepted
+    await hit.background
+    a.clock.advance(1)
+    expect(await a.sessions.validateToken(issued.token)).toBeNull()
+  })
+
+  it('never refills the cache from a background read that raced a revoke on the same manager', async () => {
+    const { sessions, clock } = isolate({ maxAge: '1s' })
+    const issued = await sessions.issueToken({ authUserId: userId(), method: 'email' })
+    await sessions.validateToken(issued.token)
+    clock.advance(800)
+    const hit = await validateLeavingWork(sessions, issued.token) // its read is under way
+    await sessions.revokeToken({ tokenId: issued.tokenId })
+    await hit.background
+    expect(await sessions.validateToken(issued.token)).toBeNull()
+  })
+})
