@@ -10,6 +10,7 @@ import { dpopKey, proofAt } from '../support/dpop.ts'
 import { launchChromium } from './chromium.ts'
 import { callApi, callApiFor, expiresAt, signIn, untilRefreshWindow } from './demo-page.ts'
 import { startDemo } from './demo-server.ts'
+import { createDemoServices } from '../../demo/services.ts'
 
 const lifetimeMs = 2_000
 const refreshBeforeMs = Math.floor(lifetimeMs / 3) // what the demo tells its page
@@ -62,6 +63,10 @@ describe('demo page in Chromium (DPoP mode)', () => {
     expect(await callApiFor(page)).toMatchObject({ status: 200, body: { tokenIssuer: 'session', dpopJkt: session.dpopJkt } })
     const copied = await fetch(`${demo.url}/api/me`, { headers: { authorization: `Bearer ${session.token}` } })
     expect(copied.status).toBe(401)
+  })
+
+  it('an AUTH_MODE the demo does not know stops it at start-up, naming the variable', () => {
+    expect(() => createDemoServices(demo.services.storage, { AUTH_MODE: 'dpop-please' })).toThrow(/^AUTH_MODE must be 'cookie' or 'dpop'/)
   })
 
   it('API clients need proofs too: sign-in without one is refused, cookies are not offered, PATs are off', async () => {
