@@ -49,13 +49,17 @@ export function demoApi({ services, clientIp, cookies, eventContext }: DemoApiOp
     if (!usernamePattern.test(username)) return badRequest(c, 'ERR_INVALID_USERNAME')
     if (body.kind !== 'jwt' && body.kind !== 'session') return badRequest(c, 'ERR_INVALID_KIND')
     if (unstorable(body.deviceName)) return badRequest(c, 'ERR_INVALID_DEVICE_NAME')
-    // `tokens: 'bearer'` for API clients (curl, mobile): every token in the body. The page uses cookies.
-    const tokens = body.tokens ?? 'cookie'
-    if (tokens !== 'cookie' && tokens !== 'bearer') return badRequest(c, 'ERR_INVALID_TOKENS')
-    const { auth } = services(c)
+    const { auth, authMode } = services(c)
+    // `tokens: 'bearer'` for API clients (curl, mobile): every token in the body. The page uses cookies,
+    // except in DPoP mode: there every token goes in the body, bound to the key of the request's proof.
+    const tokens = body.tokens ?? (authMode === 'dpop' ? 'bearer' : 'cookie')
+    if (tokens !== 'bearer' && (tokens !== 'cookie' || authMode === 'dpop')) return badRequest(c, 'ERR_INVALID_TOKENS')
     const authUserId = username.toLowerCase()
     const context = requestInfo(c, clientIp(c), { name: `sign-in (${body.kind})`, deviceName: clip(body.deviceName, 80) })
-    const options = { authUserId, method: 'demo', scopes: authUserId === 'admin' ? ['user', 'admin'] : ['user'], context, waitUntil: afterResponse(c) }
+    const options = {
+      authUserId, method: 'demo', scopes: authUserId === 'admin' ? ['user', 'admin'] : ['user'], context, waitUntil: afterResponse(c),
+      ...(authMode === 'dpop' && { dpop: { proof: c.req.header('DPoP'), method: c.req.method, url: c.req.url } }),
+    }
     const success = await guard(() =>
       body.kind === 'jwt'
         ? auth.tokenManager.issueToken(options) // the primary manager: JWT
@@ -84,6 +88,8 @@ export function demoApi({ services, clientIp, cookies, eventContext }: DemoApiOp
   // The seed's personal access token: issue with the primary (JWT) manager, then attach the endpoint's
   // parameters through `jwtRefreshTokenId`. The PAT is the refresh token: trade it at POST /auth/refresh.
   api.post('/pats', authenticated, async (c) => {
+    // DPoP mode binds every token to a key: a PAT would work only inside this browser, so there are none.
+    if (services(c).authMode === 'dpop') return badRequest(c, 'ERR_PATS_NEED_COOKIE_MODE')
     const body = await jsonBody(c)
     const name = clip(body.name, 80)
     if (!name || unstorable(body.name)) return badRequest(c, 'ERR_INVALID_NAME')

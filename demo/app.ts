@@ -33,12 +33,17 @@ export const maxApiBodyBytes = 16 * 1024
 export function createDemoApp({ services, page, clientIp, cookies: cookieOptions }: DemoAppOptions) {
   const app = new Hono()
   app.use(secureHeaders())
-  // The page learns the access token lifetime, to refresh ahead of expiry even with ACCESS_TOKEN_LIFETIME=5s.
+  // The page learns the access token lifetime, to refresh ahead of expiry even with ACCESS_TOKEN_LIFETIME=5s,
+  // and the mode (AUTH_MODE): cookies, or tokens in its storage bound to its DPoP key.
   app.get('/', (c) => {
-    const refreshBeforeMs = Math.min(30_000, Math.floor(services(c).accessTokenLifetimeMs / 3))
-    return c.html(page.replace('data-refresh-before-ms="30000"', `data-refresh-before-ms="${refreshBeforeMs}"`))
+    const { accessTokenLifetimeMs, authMode } = services(c)
+    const refreshBeforeMs = Math.min(30_000, Math.floor(accessTokenLifetimeMs / 3))
+    return c.html(page
+      .replace('data-refresh-before-ms="30000"', `data-refresh-before-ms="${refreshBeforeMs}"`)
+      .replace('data-auth-mode="cookie"', `data-auth-mode="${authMode}"`))
   })
   // Cookie mode: the page never holds a refresh or session token (HttpOnly cookies); PATs stay bearer.
+  // DPoP mode sets no cookie (sign-in answers with every token), so the same routes serve it unchanged.
   const cookies = tokenCookies(cookieOptions)
   // Events from the routes (refresh, reuse, sign-outs) carry the IP the runtime knows, as sign-ins do.
   const eventContext = (c: Context) => ({ ...requestContext(c), ipAddress: clientIp(c) ?? null })

@@ -1,6 +1,6 @@
 // `npm start`: the demo on Node with embedded PGlite (PostgreSQL in WASM) — no other service needed.
 // Data and generated secrets live in DATA_DIR (default .data/). PORT (default 3000; 0 = any free port),
-// HOST (default 127.0.0.1), and ACCESS_TOKEN_LIFETIME etc. as in demo/services.ts.
+// HOST (default 127.0.0.1), and ACCESS_TOKEN_LIFETIME, AUTH_MODE etc. as in demo/services.ts.
 import { PGlite } from '@electric-sql/pglite'
 import { serve } from '@hono/node-server'
 import { getConnInfo } from '@hono/node-server/conninfo'

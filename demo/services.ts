@@ -2,6 +2,7 @@
 // (the sign-in form can ask for one), secrets and lifetimes from the environment, and the seed's
 // TokenMetadata written by the creation callbacks in the same statement (or D1 batch) as the token row.
 // The same on Postgres and D1: the storage (demo/storage.ts) is the only part that knows the dialect.
+// AUTH_MODE=dpop binds every sign-in to the browser's key (DPoP required by both managers).
 import {
   initializeAuthServices, JwtConfigFromPasswords, ServerSideSessionsConfigFromPasswords, type AuthServices, type Duration,
 } from '../src/index.ts'
@@ -16,7 +17,20 @@ export interface DemoServices {
   auth: AuthServices
   /** Access token lifetime in ms: the page refreshes a third of it before expiry (at most 30 s). */
   accessTokenLifetimeMs: number
+  /** `AUTH_MODE`: how the page keeps its sign-in. */
+  authMode: DemoAuthMode
 }
+
+/**
+ * `'cookie'` (default): the long-lived token in an HttpOnly cookie. `'dpop'`: every token in the page's
+ * storage, bound to its non-extractable key; sign-ins and refreshes without a proof are refused.
+ *
+ * @example
+ * ```ts
+ * const services = createDemoServices(storage, { ...secrets, AUTH_MODE: 'dpop' }) // services.authMode === 'dpop'
+ * ```
+ */
+export type DemoAuthMode = 'cookie' | 'dpop'
 
 /** The environment the demo reads: secrets (the library's names) plus optional lifetimes. */
 export type DemoEnv = Readonly<Record<string, unknown>> & {
@@ -30,6 +44,8 @@ export type DemoEnv = Readonly<Record<string, unknown>> & {
   SESSION_INACTIVITY_TIMEOUT?: string
   /** How long a replayed refresh token counts as a lost response, not a reuse. Default `10s`. */
   REFRESH_TOKEN_ROTATION_GRACE_PERIOD?: string
+  /** `cookie` (default) or `dpop`: see {@link DemoAuthMode}. */
+  AUTH_MODE?: string
 }
 
 /** Where a token was created from: the issue `context` the callbacks receive. */
@@ -45,6 +61,12 @@ const durationFrom = (value: unknown, name: string): Duration | undefined => {
   const duration = (/^\d+$/.test(String(value)) ? Number(value) : String(value)) as Duration
   toMilliseconds(duration, name) // fail at start-up with the variable's name
   return duration
+}
+
+const authModeFrom = (value: unknown): DemoAuthMode => {
+  if (value === undefined || value === '' || value === 'cookie') return 'cookie'
+  if (value === 'dpop') return 'dpop'
+  throw new Error("AUTH_MODE must be 'cookie' or 'dpop'.") // at start-up, with the variable's name
 }
 
 // Tokens issued without a request (scripts, tests) still get a row, as the seed's 'general-token'.
@@ -65,6 +87,9 @@ export function createDemoServices(storage: DemoStorage, env: DemoEnv): DemoServ
   const sessionLifetime = durationFrom(env.SESSION_LIFETIME, 'SESSION_LIFETIME')
   const sessionInactivity = durationFrom(env.SESSION_INACTIVITY_TIMEOUT, 'SESSION_INACTIVITY_TIMEOUT')
   const gracePeriod = durationFrom(env.REFRESH_TOKEN_ROTATION_GRACE_PERIOD, 'REFRESH_TOKEN_ROTATION_GRACE_PERIOD')
+  const authMode = authModeFrom(env.AUTH_MODE)
+  // DPoP mode: no sign-in, refresh or validation without a proof of the sign-in's key.
+  const dpop = authMode === 'dpop' ? { dpop: 'required' as const } : {}
   const auth = initializeAuthServices({
     store: storage.store,
     tokenManagerBuilders: [
@@ -72,17 +97,19 @@ export function createDemoServices(storage: DemoStorage, env: DemoEnv): DemoServ
         accessTokenLifetime,
         ...(refreshTokenLifetime !== undefined && { refreshTokenLifetime }),
         ...(gracePeriod !== undefined && { refreshTokenRotationGracePeriod: gracePeriod }),
+        ...dpop,
         // The seed's callback: runs for every new refresh token, atomically with its row.
         onRefreshTokenCreated: ({ refreshTokenId, db, context }) => [insertMetadata(storage, db, { refreshTokenId, ...metadataOf(context) })],
       }),
       new ServerSideSessionsConfigFromPasswords<unknown, RequestInfo | undefined>(env, {
         ...(sessionLifetime !== undefined && { defaultSessionLifetime: sessionLifetime }),
         ...(sessionInactivity !== undefined && { defaultSessionInactivityTimeout: sessionInactivity }),
+        ...dpop,
         onSessionCreated: ({ sessionId, db, context }) => [insertMetadata(storage, db, { sessionId, ...metadataOf(context) })],
       }),
     ],
     // The activity page: sign-ins, refreshes, revocations and reuse detections, written after each response.
     onEvent: activityRecorder(storage),
   })
-  return { storage, auth, accessTokenLifetimeMs: toMilliseconds(accessTokenLifetime, 'ACCESS_TOKEN_LIFETIME') }
+  return { storage, auth, accessTokenLifetimeMs: toMilliseconds(accessTokenLifetime, 'ACCESS_TOKEN_LIFETIME'), authMode }
 }

@@ -1,7 +1,9 @@
 // The demo page: signs in through /api/sign-in, then lets the library's client keep it signed in, in
 // cookie mode: the refresh or session token stays in an HttpOnly cookie this page cannot read, the access
-// token in memory (shared by the tabs); eager refresh, sign-out when the cookie dies. Bundled by demo/page/build.ts.
-import { createAuthClient, type AuthSuccessJson } from '../../src/client/index.ts'
+// token in memory (shared by the tabs); eager refresh, sign-out when the cookie dies. In DPoP mode
+// (AUTH_MODE=dpop) every token sits in localStorage, bound to a non-extractable key in IndexedDB: each
+// request and refresh carries a proof of that key. Bundled by demo/page/build.ts.
+import { createAuthClient, localStorageStorage, type AuthSuccessJson } from '../../src/client/index.ts'
 
 interface ListedToken {
   tokenId: string
@@ -31,9 +33,10 @@ const status = (message: string) => void (byTestId('status').textContent = messa
 const formatDate = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : '—')
 
 let refreshes = 0
+const dpopMode = document.documentElement.dataset.authMode === 'dpop'
 const client = createAuthClient({
   baseUrl: location.origin,
-  mode: 'cookie',
+  ...(dpopMode ? { dpop: true, storage: localStorageStorage() } : { mode: 'cookie' as const }),
   refreshBefore: Number(document.documentElement.dataset.refreshBeforeMs ?? 30_000),
   onSignedOut: ({ reason }) => status(reason === 'signOut' ? 'Signed out.' : 'Your sign-in ended (revoked or expired). Please sign in again.'),
 })
@@ -57,6 +60,9 @@ function render(): void {
   byTestId('token-expires-at').textContent = authSuccess.tokenExpiresAt ? formatDate(authSuccess.tokenExpiresAt) : 'never'
   byTestId('token-expires-at').dataset.iso = authSuccess.tokenExpiresAt ?? ''
   byTestId('refresh-count').textContent = String(refreshes)
+  byTestId('auth-binding').textContent = authSuccess.dpopJkt
+    ? `in localStorage, bound to this browser's DPoP key (${authSuccess.dpopJkt.slice(0, 8)}…)`
+    : 'in an HttpOnly cookie'
 }
 
 function cell(row: HTMLTableRowElement, text: string, className?: string): void {
@@ -130,7 +136,8 @@ async function revokeToken(token: ListedToken): Promise<void> {
 byTestId<HTMLFormElement>('sign-in-form').addEventListener('submit', async (event) => {
   event.preventDefault()
   const form = new FormData(event.currentTarget as HTMLFormElement)
-  const response = await fetch('/api/sign-in', {
+  // Through the client in DPoP mode: the request's proof binds the new sign-in to this browser's key.
+  const response = await (dpopMode ? client.fetch : fetch)('/api/sign-in', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ username: form.get('username'), kind: form.get('kind'), deviceName: form.get('deviceName') }),
@@ -167,6 +174,8 @@ byTestId<HTMLFormElement>('pat-form').addEventListener('submit', async (event) =
   await loadTokens()
 })
 
+// DPoP mode has no personal access tokens: a token bound to this browser's key is no use to a script elsewhere.
+byTestId('pat-section').hidden = dpopMode
 render()
-// The page cannot see its cookie: ask the server whether this browser is signed in.
+// Cookie mode: the page cannot see its cookie, so it asks the server. DPoP mode reads localStorage.
 void client.resume().then((authSuccess) => authSuccess && Promise.all([loadTokens(), loadActivity()]))

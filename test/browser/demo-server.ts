@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net'
 import { createDemoApp } from '../../demo/app.ts'
 import { migrateDemo } from '../../demo/migrate.ts'
 import { buildPage } from '../../demo/page/build.ts'
-import { createDemoServices } from '../../demo/services.ts'
+import { createDemoServices, type DemoAuthMode } from '../../demo/services.ts'
 import { postgresStorage } from '../../demo/storage.ts'
 import type { TokenCookiesOptions } from '../../src/hono/index.ts'
 import { secrets } from '../support/auth.ts'
@@ -26,13 +26,15 @@ export interface DemoServerOptions {
   accessTokenLifetime: string
   /** `REFRESH_TOKEN_ROTATION_GRACE_PERIOD`; the demo's default (10 s) without. */
   gracePeriod?: string
+  /** `AUTH_MODE`: `'cookie'` (the demo's default) or `'dpop'`. */
+  authMode?: DemoAuthMode
   /** Cookie names and paths; the library's defaults without. */
   cookies?: TokenCookiesOptions
   /** Serve HTTPS with this key and certificate, at `https://<host>:<port>` (the host mapped to 127.0.0.1). */
   https?: { key: string; cert: string; host: string }
 }
 
-export async function startDemo({ accessTokenLifetime, gracePeriod, cookies, https }: DemoServerOptions) {
+export async function startDemo({ accessTokenLifetime, gracePeriod, authMode, cookies, https }: DemoServerOptions) {
   const client = new PGlite()
   const db = drizzle(client)
   await migrateDemo((folder) => migrate(db, folder))
@@ -42,6 +44,7 @@ export async function startDemo({ accessTokenLifetime, gracePeriod, cookies, htt
     serverSideSessionKeyHashPepper: secrets.sessionPepper,
     ACCESS_TOKEN_LIFETIME: accessTokenLifetime,
     ...(gracePeriod !== undefined && { REFRESH_TOKEN_ROTATION_GRACE_PERIOD: gracePeriod }),
+    ...(authMode !== undefined && { AUTH_MODE: authMode }),
   })
   await services.auth.ready
   const app = createDemoApp({ services: () => services, page: await buildPage(), clientIp: (c) => getConnInfo(c).remote.address, ...(cookies && { cookies }) })
