@@ -4,7 +4,9 @@
 import { drizzle } from 'drizzle-orm/node-postgres'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { drizzleTokenStore } from '../../src/drizzle/index.ts'
+import { sql } from 'drizzle-orm'
+import { authSession, drizzleTokenStore } from '../../src/drizzle/index.ts'
+import { sweep } from '../../src/sql/sweep.ts'
 import { initializeAuthServices, JwtTokenManager, ServerSideSessionsTokenManager } from '../../src/index.ts'
 import { jwtConfig, sessionsConfig } from '../support/auth.ts'
 import { createServerDatabase } from '../support/postgres.ts'
@@ -54,4 +56,29 @@ describe('deleteExpiredTokens on a large table', () => {
     expect(left.rows[0]).toEqual({ sessions: live.length, refresh: 1 })
     expect(await auth.getTokenManager(JwtTokenManager).refreshAccessToken(jwt.refreshToken!)).toMatchObject({ authUserId: 'live-jwt' })
   }, 120_000)
+
+  it('rests between batches as long as each took, and not after the last', async () => {
+    const db = drizzle(pool)
+    await pool.query(
+      `insert into auth_session (id, auth_user_id, method, scope_names, secret_hash, created_at, last_used_at, expires_at)
+       select gen_random_uuid(), 'rest-' || g, 'email', '{}', '\\x00', now(), now(), now() - interval '1 day' from generate_series(1, 12) g`)
+    const rests: number[] = []
+    const batches: number[] = []
+    const timed = async <T>(operation: () => Promise<T>) => {
+      const started = Date.now()
+      try {
+        return await operation()
+      } finally {
+        batches.push(Date.now() - started)
+      }
+    }
+    const deleted = await sweep(timed, db, { table: authSession, id: authSession.id }, sql`${authSession.expiresAt} <= now()`, {
+      batchSize: 5,
+      rest: async (batchMs) => void rests.push(batchMs),
+    })
+    expect(deleted).toBe(12)
+    expect(batches).toHaveLength(3) // 5 + 5 + 2
+    expect(rests).toHaveLength(2)
+    rests.forEach((rest, i) => expect(rest).toBeGreaterThanOrEqual(batches[i]!))
+  })
 })
