@@ -33,7 +33,17 @@ export class ProofPool {
   #used = 0
   #mostUsed = 0
 
-  constructor(readonly key: DpopKey, readonly accessToken: string, readonly minimum = 4096, readonly freshMs = 20_000) {}
+  readonly #key: DpopKey
+  readonly #accessToken: string
+  readonly #minimum: number
+  readonly #freshMs: number
+
+  constructor(key: DpopKey, accessToken: string, minimum = 4096, freshMs = 20_000) {
+    this.#key = key
+    this.#accessToken = accessToken
+    this.#minimum = minimum
+    this.#freshMs = freshMs
+  }
 
   /** Proofs left. */
   get size(): number {
@@ -44,10 +54,10 @@ export class ProofPool {
     this.#mostUsed = Math.max(this.#mostUsed, this.#used)
     this.#used = 0
     // Proofs live 60 s (`proofMaxAge`): a pool signed long ago (before the cases in front of this one) goes.
-    if (Date.now() - this.#signedAt > this.freshMs) [this.#proofs, this.#signedAt] = [[], Date.now()]
-    const target = Math.max(atLeast || this.minimum, 4 * this.#mostUsed)
+    if (Date.now() - this.#signedAt > this.#freshMs) [this.#proofs, this.#signedAt] = [[], Date.now()]
+    const target = Math.max(atLeast || this.#minimum, 4 * this.#mostUsed)
     while (this.#proofs.length < target) {
-      this.#proofs.push(await signDpopProof(this.key, { method: 'GET', url, accessToken: this.accessToken }))
+      this.#proofs.push(await signDpopProof(this.#key, { method: 'GET', url, accessToken: this.#accessToken }))
     }
   }
 
