@@ -26,6 +26,13 @@ export const dpopRawVerify = 'raw ES256 verify (crypto.subtle)'
  * Proofs for `GET url` with one token, signed ahead and used one per request. `refill` (untimed) drops
  * proofs older than `freshMs` and tops the pool up to four times the most a slice has used so far (at
  * least `minimum`), so a slice never runs dry; `take` throws if it does, rather than sign in a timed loop.
+ *
+ * @example
+ * ```ts
+ * const pool = new ProofPool(key, boundToken)
+ * await pool.refill() // untimed
+ * await app.fetch(new Request(url, { headers: { authorization: `DPoP ${boundToken}`, dpop: pool.take() } }))
+ * ```
  */
 export class ProofPool {
   #proofs: string[] = []
@@ -82,7 +89,15 @@ async function clientKey(): Promise<{ key: DpopKey; publicKey: CryptoKey }> {
   return { key: { alg: 'ES256', privateKey: pair.privateKey, publicJwk }, publicKey }
 }
 
-/** The app, the two tokens and the proof pool; exported so a test can replay a proof and see it refused. */
+/**
+ * The app, the two tokens and the proof pool; exported so a test can replay a proof and see it refused.
+ *
+ * @example
+ * ```ts
+ * const f = await dpopFixture(await hs512Fixture())
+ * ;(await f.dpop(f.pool.take())).status // 200
+ * ```
+ */
 export async function dpopFixture(hs: AlgorithmFixture) {
   const { key, publicKey } = await clientKey()
   const jkt = await jwkThumbprint(key.publicJwk)
