@@ -1,5 +1,6 @@
 // Text and Markdown renderings of the results, and the verdict on each performance target.
 import { naiveMin } from './micro/cases.ts'
+import { dpopRawVerify } from './micro/dpop.ts'
 import type { RuntimeMicro } from './micro/runtimes.ts'
 import { median, speedup, type CaseResult } from './micro/rounds.ts'
 import type { Results } from './results.ts'
@@ -43,6 +44,8 @@ export function keyFigures(runtime: RuntimeMicro) {
   const cache = find(runtime, 'es512-cache')
   const mw = find(runtime, 'hs512-middleware')
   const events = find(runtime, 'events-middleware')
+  const dpop = find(runtime, 'dpop-middleware')
+  const dpopExtra = dpop && dpop.roundsNs.DPoP!.map((t, r) => t - dpop.roundsNs.bearer![r]!)
   return {
     vsNaiveMin: hs && speedup(hs, 'library', naiveMin),
     vsJose: hs && speedup(hs, 'library', 'jose'),
@@ -57,6 +60,17 @@ export function keyFigures(runtime: RuntimeMicro) {
     /** µs over no auth: valid token events off / on; bad signature events off / on (capped) / on (every one). */
     eventsMicros: events && ['valid token, events off', 'valid token, events on', 'bad signature, events off',
       'bad signature, events on (capped 60/min)', 'bad signature, events on (every one reported)'].map((v) => overFloor(events, v) / 1000),
+    /** `authenticate`, DPoP-bound token with a fresh ES256 proof vs a bearer token: µs and requests/s each. */
+    dpopMicros: dpop && dpop.nsPerOp.DPoP! / 1000,
+    bearerMicros: dpop && dpop.nsPerOp.bearer! / 1000,
+    dpopPerSecond: dpop?.opsPerSecond.DPoP,
+    bearerPerSecond: dpop?.opsPerSecond.bearer,
+    /** Median over rounds of DPoP ÷ bearer time per request. */
+    dpopOverBearer: dpop && speedup(dpop, 'bearer', 'DPoP'),
+    /** What DPoP adds per request (median over rounds of DPoP − bearer), and that in raw ES256 verifies of the same round. */
+    dpopExtraMicros: dpopExtra && median(dpopExtra) / 1000,
+    dpopExtraInVerifies: dpopExtra && median(dpopExtra.map((t, r) => t / dpop!.roundsNs[dpopRawVerify]![r]!)),
+    es256VerifyMicros: dpop && dpop.nsPerOp[dpopRawVerify]! / 1000,
   }
 }
 
@@ -84,6 +98,10 @@ export function headlineTable(runtimes: RuntimeMicro[]): string {
   figureRow('`authenticate` µs over no auth, valid token: events off / on', (f) => (f.eventsMicros ? f.eventsMicros.slice(0, 2).map((v) => fixed(v, 1)).join(' / ') : '–'))
   figureRow('`authenticate` µs over no auth, bad signature: events off / on (capped) / on (every one)', (f) => (f.eventsMicros ? f.eventsMicros.slice(2).map((v) => fixed(v, 1)).join(' / ') : '–'))
   figureRow('HS512 request, µs over no auth: `authenticate` / cache hit / hono/jwt', (f) => [f.authenticateMicros, f.authenticateHitMicros, f.honoJwtMicros].map((v) => fixed(v, 1)).join(' / '))
+  figureRow('DPoP authenticate vs bearer (HS512 token, fresh ES256 proof), µs per request: DPoP / bearer', (f) => `${fixed(f.dpopMicros, 1)} / ${fixed(f.bearerMicros, 1)}`)
+  figureRow('DPoP authenticate vs bearer, requests/s: DPoP / bearer', (f) => [f.dpopPerSecond, f.bearerPerSecond].map((v) => (v ? Math.round(v).toLocaleString('en-US') : '–')).join(' / '))
+  figureRow('DPoP authenticate ÷ bearer, time per request', (f) => `${fixed(f.dpopOverBearer)}×`)
+  figureRow('DPoP − bearer, µs per request (in raw ES256 verifies) / raw ES256 verify µs', (f) => `${fixed(f.dpopExtraMicros, 1)} (${fixed(f.dpopExtraInVerifies)}×) / ${fixed(f.es256VerifyMicros, 1)}`)
   ratioRow('session check without the DB (decode + peppered HMAC + compare) ÷ raw', 'session-validate', ['library'])
   rows.push(['raw HMAC-SHA512 verify, µs per call', ...runtimes.map((r) => fixed(find(r, 'hs512-validate')?.nsPerOp.raw! / 1000, 1))])
   return table(['throughput (calls/s, GC included) ÷ raw crypto.subtle', ...runtimes.map((r) => r.runtime)], rows)

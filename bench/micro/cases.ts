@@ -8,6 +8,7 @@ import { SecretHasher } from '../../src/crypto/secret-hash.ts'
 import { decodeSessionToken } from '../../src/managers/session-token.ts'
 import { middlewareCase } from './middleware.ts'
 import { eventsCase } from './events.ts'
+import { dpopCase } from './dpop.ts'
 import { es512Fixture, hs512Fixture, libraryClaims, pepper, sessionFixture, type AlgorithmFixture } from './fixtures.ts'
 
 export interface Variant {
@@ -16,6 +17,8 @@ export interface Variant {
   run: () => Promise<unknown>
   /** Called once before timing: throws if the variant does not do the real, successful work. */
   check: (result: unknown) => boolean
+  /** Called before each of the variant's slices, untimed: e.g. signs the single-use DPoP proofs it will send. */
+  prepare?: () => Promise<void>
 }
 
 export interface Case {
@@ -117,6 +120,7 @@ export async function microCases(): Promise<Case[]> {
     },
     middlewareCase(hs),
     eventsCase(hs),
+    await dpopCase(hs),
     {
       id: 'session-validate',
       title: 'Session validate minus DB (decode + hash + compare)',

@@ -2,7 +2,7 @@
 // the same token and its best key form (a pre-imported CryptoKey): the comparison measures verification
 // work, not key imports.
 import {
-  initializeAuthServices, JwtAlgorithm, JwtConfig, JwtTokenManager, type AuthServices, type AuthServicesOptions, type TokenStore,
+  initializeAuthServices, JwtAlgorithm, JwtConfig, JwtTokenManager, type AuthServices, type AuthServicesOptions, type DpopSetting, type TokenStore,
 } from '../../src/index.ts'
 import { SecretHasher } from '../../src/crypto/index.ts'
 import { decodeBase64Url } from '../../src/crypto/base64url.ts'
@@ -25,22 +25,23 @@ export const untouchableStore = new Proxy({ db: null } as unknown as TokenStore,
   },
 })
 
-/** Services with one JWT manager. The cache is off unless asked for: a timed loop repeats one token, so
- * with the cache on every call after the first would be a hit, not a validation. */
+/** Services with one JWT manager (with `dpop`: DPoP configured). The cache is off unless asked for: a timed
+ * loop repeats one token, so with the cache on every call after the first would be a hit, not a validation. */
 export function jwtServices(
-  algorithm: JwtAlgorithm, verifiedTokenCacheSize = 0, events: Pick<AuthServicesOptions, 'onEvent' | 'validationFailures'> = {},
+  algorithm: JwtAlgorithm, verifiedTokenCacheSize = 0,
+  { dpop, ...events }: Pick<AuthServicesOptions, 'onEvent' | 'validationFailures'> & { dpop?: DpopSetting } = {},
 ): AuthServices<unknown> {
-  const config = new JwtConfig({ algorithm, refreshTokenHashPepper: pepper, accessTokenLifetime: '1h', verifiedTokenCacheSize })
+  const config = new JwtConfig({ algorithm, refreshTokenHashPepper: pepper, accessTokenLifetime: '1h', verifiedTokenCacheSize, ...(dpop && { dpop }) })
   return initializeAuthServices({ store: untouchableStore, tokenManagerBuilders: [config], ...events })
 }
 
 const jwtManager = (algorithm: JwtAlgorithm, cacheSize = 0) => jwtServices(algorithm, cacheSize).getTokenManager(JwtTokenManager)
 
-/** The claims the library puts in every access token (same builder as `issueToken`). */
-export function libraryClaims(): Record<string, unknown> {
+/** The claims the library puts in every access token (same builder as `issueToken`); with `dpopJkt`, bound to that key. */
+export function libraryClaims(dpopJkt?: string): Record<string, unknown> {
   return accessTokenClaims({
     authUserId: 'user-1234567890', refreshTokenId: crypto.randomUUID(), scopes: ['admin', 'billing'], extraClaims: null,
-    issuedAtMs: Date.now(), lifetimeMs: 3_600_000, issuer: undefined,
+    issuedAtMs: Date.now(), lifetimeMs: 3_600_000, issuer: undefined, dpopJkt,
   })
 }
 

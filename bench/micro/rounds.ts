@@ -64,7 +64,10 @@ export async function runMicroRounds({ slice, rounds = 21, slowRounds = 3, only,
   const results: CaseResult[] = []
   for (const c of cases) {
     // One unrecorded slice per variant first: the first round must not pay for JIT warm-up.
-    for (const v of c.variants) await slice(v.run, Boolean(c.slow && /PBKDF2/.test(v.name)))
+    for (const v of c.variants) {
+      await v.prepare?.()
+      await slice(v.run, Boolean(c.slow && /PBKDF2/.test(v.name)))
+    }
     const n = c.variants.length
     const wall: number[][] = c.variants.map(() => [])
     const cpu: number[][] = c.variants.map(() => [])
@@ -74,6 +77,7 @@ export async function runMicroRounds({ slice, rounds = 21, slowRounds = 3, only,
       for (let k = 0; k < n; k++) {
         const i = (k + round) % n
         const variant = c.variants[i]!
+        await variant.prepare?.()
         const measured = await slice(variant.run, Boolean(c.slow && /PBKDF2/.test(variant.name)))
         wall[i]!.push(measured.wall)
         medians[i]!.push(measured.median)

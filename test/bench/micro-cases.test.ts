@@ -13,6 +13,6 @@ it('every micro benchmark variant builds and succeeds once', async () => {
       if (ok !== true) failed.push(`${c.id} / ${v.name}: ${ok === false ? 'check failed' : ok}`)
     }
   }
-  expect(cases.map((c) => c.id)).toEqual(expect.arrayContaining(['hs512-validate', 'es512-validate', 'es512-cache', 'session-validate', 'refresh-hash', 'hs512-middleware', 'events-middleware']))
+  expect(cases.map((c) => c.id)).toEqual(expect.arrayContaining(['hs512-validate', 'es512-validate', 'es512-cache', 'session-validate', 'refresh-hash', 'hs512-middleware', 'events-middleware', 'dpop-middleware']))
   expect(failed).toEqual([])
 }, 60_000)
