@@ -51,8 +51,8 @@ async function start(dpop?: DpopSetting) {
   const sent: { path: string; status: number; dpop: string | null; authorization: string | null }[] = []
   const options = {
     ...http,
-    [oauth.customFetch]: async (url: string, init: RequestInit) => {
-      const response = await fetch(url, init)
+    [oauth.customFetch]: async (url: string, init: oauth.CustomFetchOptions<string, any>) => {
+      const response = await fetch(url, init as RequestInit)
       const headers = new Headers(init.headers)
       sent.push({ path: new URL(url).pathname, status: response.status, dpop: headers.get('dpop'), authorization: headers.get('authorization') })
       return response
