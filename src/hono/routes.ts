@@ -138,7 +138,7 @@ export function authRoutes<E extends Env = any>(auth: AuthSource<E>, options: Au
       const { refreshToken } = await readRefreshGrant(c)
       const services = await servicesOf(c)
       const jwt = await guard(() => services.getTokenManager(JwtTokenManager))
-      const success = await guard(() => jwt.refreshAccessToken(refreshToken, { dpop: dpopProofRequest(c, requestUrl) }))
+      const success = await guard(() => jwt.refreshAccessToken(refreshToken, withEventOptions(eventsOf(c, services), { dpop: dpopProofRequest(c, requestUrl) })))
       return c.json(oauthTokenResponse(success, success.dpopJkt ? 'DPoP' : 'Bearer'), 200, noStore)
     }
     const refreshToken = await bodyRefreshToken(c, cookies !== undefined)

@@ -53,6 +53,19 @@ describe('events through the Hono middleware and routes', () => {
     await recorder.expectNoSecrets(auth)
   })
 
+  it('a refresh in the OAuth form (RFC 6749 §6) carries the request context too', async () => {
+    const { auth, app, recorder } = setUp()
+    const signedIn = await auth.tokenManager.issueToken({ authUserId: 'oauth-user', method: 'email' })
+    const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: signedIn.refreshToken! }).toString()
+    const refreshed = await call(app, '/auth/refresh', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...browser }, body })
+    expect(refreshed.status).toBe(200)
+    const { access_token, refresh_token } = JSON.parse(refreshed.body)
+    recorder.secret(signedIn.token, signedIn.refreshToken, access_token, refresh_token)
+    const [refresh] = await recorder.of(auth, 'refresh')
+    expect(refresh!.context).toEqual({ ipAddress: '203.0.113.5', userAgent: browser['User-Agent'] })
+    await recorder.expectNoSecrets(auth)
+  })
+
   it('the app chooses the context (eventContext); requestContext reads X-Forwarded-For without CF-Connecting-IP', async () => {
     const { auth, app, recorder } = setUp({ eventContext: (c) => ({ ...requestContext(c), route: c.req.path }) })
     expect((await call(app, '/api/me', { headers: { Authorization: 'Bearer x.y.z', 'X-Forwarded-For': '198.51.100.2, 10.0.0.1' } })).status).toBe(401)
