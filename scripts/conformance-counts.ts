@@ -58,7 +58,7 @@ export const describeCounts = (runs: [string, number][]) => runs.map(([name, cas
  *
  * @example
  * ```ts
- * countMismatches({ postgres: [['node', 58], ['deno', 57]], sqlite: [] }) // ['postgres case counts differ: node 58, deno 57']
+ * countMismatches({ postgres: [['node', 81], ['deno', 80]], sqlite: [] }) // ['postgres case counts differ: node 81, deno 80']
  * ```
  */
 export function countMismatches(counts: CaseCounts): string[] {

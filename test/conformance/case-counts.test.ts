@@ -16,6 +16,17 @@ describe('conformance case lists', () => {
     expect(sqlite.length).toBeLessThan(postgres.length)
     expect(new Set(postgres).size).toBe(postgres.length)
   })
+
+  it('both dialects run the DPoP cases, each rule for a JWT sign-in and for a session', () => {
+    for (const dialect of ['postgres', 'sqlite'] as const) {
+      const dpop = conformanceCasesFor(dialect).map((c) => c.name).filter((name) => name.startsWith('dpop ›'))
+      const rules = (kind: string) => dpop.filter((name) => name.startsWith(`dpop › ${kind}: `)).map((name) => name.slice(`dpop › ${kind}: `.length))
+      // Refresh is the JWT's alone: a session has no refresh token.
+      expect(rules('jwt').filter((rule) => !rule.startsWith('a bound refresh token'))).toEqual(rules('session'))
+      expect(rules('session').length).toBeGreaterThanOrEqual(11)
+      expect(dpop.length).toBe(rules('jwt').length + rules('session').length)
+    }
+  })
 })
 
 describe("test-all's case counts", () => {

@@ -3,6 +3,7 @@
 import { badInputTests } from './bad-input.ts'
 import { cookieModeTests } from './cookie-mode.ts'
 import { cryptoVectorTests } from './crypto-vectors.ts'
+import { dpopTests } from './dpop.ts'
 import { es512Tests } from './es512.ts'
 import { measureFeatures, type Features } from './features.ts'
 import { runCase, type TestCase, type TestResult } from './harness.ts'
@@ -29,6 +30,7 @@ const portableCases: readonly TestCase<ConformanceContext>[] = [
   ...multiTests,
   ...badInputTests,
   ...cookieModeTests,
+  ...dpopTests,
 ]
 
 // serverpodStore's cases need Serverpod's own Postgres tables, so only Postgres runs them.
