@@ -139,7 +139,7 @@ export class ServerSideSessionsTokenManager implements TokenManager, RecognizesT
         if (!this.#dpop.admits(cached.info, options.dpop)) return null
         await this.#touchIfDue(cached.session, now, options)
         // A hot session is read again before its entry runs out, so its requests never wait for the database.
-        if (this.#cache!.claimRevalidation(cached, nowMs)) this.#inBackground(options, this.#read(parts, options, 'background'))
+        if (this.#cache!.claimRevalidation(cached, nowMs)) void this.#inBackground(options, this.#read(parts, options, 'background'))
         return cached.info
       }
     }
@@ -272,16 +272,16 @@ export class ServerSideSessionsTokenManager implements TokenManager, RecognizesT
     await (this.#cache ? this.#cache.change(affected, write) : write())
   }
 
-  /** Work the answer never waits for: kept alive by `waitUntil` where the runtime has one. */
-  #inBackground(options: ValidateTokenOptions, work: Promise<unknown>): void {
+  /** Work the answer never waits for: kept alive by `waitUntil` where the runtime has one. Never rejects. */
+  #inBackground(options: ValidateTokenOptions, work: Promise<unknown>): Promise<void> {
     const settled = work.then(() => {}, () => {})
     options.waitUntil?.(settled)
+    return settled
   }
 
   // Bookkeeping must never turn a valid answer into an error, nor delay it where the runtime can wait.
   async #afterResponse(options: ValidateTokenOptions, work: Promise<unknown>): Promise<void> {
-    const settled = work.then(() => {}, () => {})
-    if (options.waitUntil) options.waitUntil(settled)
-    else await settled
+    const settled = this.#inBackground(options, work)
+    if (!options.waitUntil) await settled
   }
 }
